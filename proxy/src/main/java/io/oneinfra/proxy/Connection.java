@@ -1,0 +1,235 @@
+package io.oneinfra.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client connection and, once the client is authenticated, its backend connection.
+ *
+ * <p>All state is touched only on the frontend's event loop, which the backend channel shares.
+ */
+final class Connection {
+  private final ProxyContext proxy;
+  final Channel frontend;
+  private Channel backend;
+  private final long acceptedNanos = System.nanoTime();
+  private long lastActivityNanos = acceptedNanos;
+  private long bytesIn;
+  private long bytesOut;
+  private String peer = "-";
+  private boolean frontendInputClosed;
+  private boolean backendInputClosed;
+  private String closeReason = "";
+  private Queue<Object> early;
+
+  Connection(ProxyContext proxy, Channel frontend) {
+    this.proxy = proxy;
+    this.frontend = frontend;
+    ProxySettings settings = proxy.settings;
+    if (!settings.maxLifetime().isZero()) {
+      frontend.eventLoop().schedule(() -> timeout("lifetime"), settings.maxLifetime().toNanos(),
+          TimeUnit.NANOSECONDS);
+    }
+    if (!settings.idleTimeout().isZero()) {
+      frontend.eventLoop().schedule(this::checkIdle, settings.idleTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  long acceptedNanos() {
+    return acceptedNanos;
+  }
+
+  boolean authenticated() {
+    return !"-".equals(peer);
+  }
+
+  void authenticated(String peerName) {
+    this.peer = peerName;
+  }
+
+  /** Called with the backend channel once it is connected; sends what arrived early. */
+  void joined(Channel channel) {
+    backend = channel;
+    if (!frontend.isActive()) {
+      channel.close();
+      return;
+    }
+    proxy.metrics.relayed.mark();
+    if (early != null) {
+      for (Object msg; (msg = early.poll()) != null; ) {
+        toBackend((ByteBuf) msg);
+      }
+      early = null;
+    }
+    backend.flush();
+    if (frontendInputClosed) {
+      shutdownOutput(backend);
+    }
+    // From here reads are driven by the peer's writability (see the handlers' channelWritabilityChanged).
+    backend.config().setAutoRead(true);
+    frontend.config().setAutoRead(true);
+  }
+
+  /** Bytes from the client: held until the backend is joined, then relayed. */
+  void fromFrontend(ByteBuf msg) {
+    if (backend == null) {
+      if (early == null) {
+        early = new ArrayDeque<>(2);
+      }
+      early.add(msg);
+      return;
+    }
+    toBackend(msg);
+  }
+
+  private void toBackend(ByteBuf msg) {
+    int n = msg.readableBytes();
+    bytesIn += n;
+    proxy.metrics.bytesIn.inc(n);
+    lastActivityNanos = System.nanoTime();
+    backend.write(msg, backend.voidPromise());
+  }
+
+  /** Bytes from the backend, relayed to the client. */
+  void fromBackend(ByteBuf msg) {
+    int n = msg.readableBytes();
+    bytesOut += n;
+    proxy.metrics.bytesOut.inc(n);
+    lastActivityNanos = System.nanoTime();
+    frontend.write(msg, frontend.voidPromise());
+  }
+
+  void flushToBackend() {
+    if (backend != null) {
+      backend.flush();
+    }
+  }
+
+  void flushToFrontend() {
+    frontend.flush();
+  }
+
+  /** Stops reading from one side while the other cannot take more, and resumes when it can. */
+  void writabilityChanged(Channel channel) {
+    Channel other = channel == frontend ? backend : frontend;
+    if (other != null) {
+      other.config().setAutoRead(channel.isWritable());
+    }
+  }
+
+  /** The client will send no more (TCP FIN or TLS close_notify): pass the half-close on. */
+  void frontendInputClosed() {
+    if (frontendInputClosed) {
+      return;
+    }
+    frontendInputClosed = true;
+    if (backend == null) {
+      return; // applied when joined
+    }
+    if (backendInputClosed) {
+      close("");
+    } else {
+      shutdownOutput(backend);
+    }
+  }
+
+  /** The backend will send no more: flush, send close_notify, and half-close the client's side. */
+  void backendInputClosed() {
+    if (backendInputClosed) {
+      return;
+    }
+    backendInputClosed = true;
+    if (frontendInputClosed) {
+      close("");
+      return;
+    }
+    frontend.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+      SslHandler ssl = frontend.pipeline().get(SslHandler.class);
+      if (ssl != null) {
+        ssl.closeOutbound().addListener(c -> shutdownOutput(frontend));
+      } else {
+        shutdownOutput(frontend);
+      }
+    });
+  }
+
+  private static void shutdownOutput(Channel channel) {
+    // pending writes must reach the wire first: shutdownOutput fails whatever is still queued
+    channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+      if (channel.isActive() && channel instanceof DuplexChannel duplex) {
+        duplex.shutdownOutput();
+      }
+    });
+  }
+
+  /** Closes both sides after flushing what is queued; {@code reason} is logged when not empty. */
+  void close(String reason) {
+    if (closeReason.isEmpty()) {
+      closeReason = reason;
+    }
+    closeOnFlush(frontend);
+    if (backend != null) {
+      closeOnFlush(backend);
+    }
+  }
+
+  private static void closeOnFlush(Channel channel) {
+    if (channel.isActive()) {
+      channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  /** Called once when the frontend is gone: releases held bytes and writes the connection's log line. */
+  void frontendClosed() {
+    if (early != null) {
+      early.forEach(ReferenceCountUtil::release);
+      early = null;
+    }
+    if (backend != null) {
+      closeOnFlush(backend);
+    }
+    if (authenticated() && ProxyContext.CONNECTIONS.isInfoEnabled()) {
+      ProxyContext.CONNECTIONS.info("closed connection from {} {} in={} out={} {}ms{}", remote(), peer,
+          Units.bytes(bytesIn), Units.bytes(bytesOut),
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - acceptedNanos),
+          closeReason.isEmpty() ? "" : " reason=" + closeReason);
+    }
+  }
+
+  String remote() {
+    return Units.address(frontend.remoteAddress());
+  }
+
+  String peer() {
+    return peer;
+  }
+
+  private void timeout(String kind) {
+    if (!frontend.isActive()) {
+      return;
+    }
+    (kind.equals("idle") ? proxy.metrics.idleTimeouts : proxy.metrics.lifetimeTimeouts).mark();
+    close(kind + " timeout");
+  }
+
+  private void checkIdle() {
+    if (!frontend.isActive()) {
+      return;
+    }
+    long idleNanos = proxy.settings.idleTimeout().toNanos();
+    long quiet = System.nanoTime() - lastActivityNanos;
+    if (quiet >= idleNanos) {
+      timeout("idle");
+    } else {
+      frontend.eventLoop().schedule(this::checkIdle, idleNanos - quiet, TimeUnit.NANOSECONDS);
+    }
+  }
+}

@@ -1,0 +1,127 @@
+package io.oneinfra.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLPeerUnverifiedException;
+
+/**
+ * The client side: waits for a successful handshake, and only then connects the backend and relays bytes to it.
+ *
+ * <p>Nothing reaches the backend, not even a connection, before the client certificate has been verified.
+ */
+final class FrontendHandler extends ChannelInboundHandlerAdapter {
+  private static final Pattern CN = Pattern.compile("(?:^|,)CN=((?:[^,\\\\]|\\\\.)*)");
+
+  private final ProxyContext proxy;
+  private Connection connection;
+
+  FrontendHandler(ProxyContext proxy) {
+    this.proxy = proxy;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    connection = new Connection(proxy, ctx.channel());
+    ctx.read(); // AUTO_READ is off: the handshake needs the first read
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof SslHandshakeCompletionEvent handshake) {
+      proxy.metrics.handshakeTime.update(System.nanoTime() - connection.acceptedNanos(), TimeUnit.NANOSECONDS);
+      if (handshake.isSuccess()) {
+        connection.authenticated(peerName(ctx));
+        connectBackend(ctx);
+      } else {
+        refuse(ctx, handshake.cause());
+      }
+    } else if (evt instanceof SslCloseCompletionEvent || evt instanceof ChannelInputShutdownEvent) {
+      connection.frontendInputClosed();
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  private void refuse(ChannelHandlerContext ctx, Throwable cause) {
+    HandshakeFailure reason = HandshakeFailure.classify(cause);
+    proxy.metrics.handshakeFailure(reason).mark();
+    proxy.handshakeLog.warn("refused handshake from {}: {} ({})", connection.remote(), reason.metricName(),
+        cause.getMessage());
+    ctx.close();
+  }
+
+  private void connectBackend(ChannelHandlerContext ctx) {
+    long start = System.nanoTime();
+    ChannelFuture connect = proxy.backendBootstrap(ctx.channel())
+        .handler(new BackendHandler(connection))
+        .connect(proxy.backendAddress);
+    connect.addListener((ChannelFuture f) -> {
+      proxy.metrics.backendConnect.update(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      if (f.isSuccess()) {
+        connection.joined(f.channel());
+      } else {
+        proxy.metrics.backendUnavailable.mark();
+        proxy.backendLog.warn("backend {} unavailable: {}; closed connection from {} {}", proxy.settings.backend(),
+            f.cause().getMessage(), connection.remote(), connection.peer());
+        ctx.close();
+      }
+    });
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    connection.fromFrontend((ByteBuf) msg);
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    connection.flushToBackend();
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    connection.writabilityChanged(ctx.channel());
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    connection.frontendClosed();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    // handshake failures are reported by the completion event; the rest are I/O errors on a relayed connection
+    if (connection != null && connection.authenticated() && ProxyContext.ERRORS.isDebugEnabled()) {
+      ProxyContext.ERRORS.debug("error on connection from {} {}: {}", connection.remote(), connection.peer(),
+          cause.toString());
+    }
+    if (connection != null) {
+      connection.close("error");
+    } else {
+      ctx.close();
+    }
+  }
+
+  /** {@code cn=NAME} of the verified client certificate, for log lines. */
+  private static String peerName(ChannelHandlerContext ctx) {
+    try {
+      Certificate[] chain = ctx.pipeline().get(SslHandler.class).engine().getSession().getPeerCertificates();
+      String subject = ((X509Certificate) chain[0]).getSubjectX500Principal().getName();
+      Matcher m = CN.matcher(subject);
+      return m.find() ? "cn=" + m.group(1) : "subject=" + subject;
+    } catch (SSLPeerUnverifiedException | RuntimeException e) {
+      return "cn=?";
+    }
+  }
+}

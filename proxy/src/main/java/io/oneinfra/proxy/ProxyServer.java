@@ -1,0 +1,164 @@
+package io.oneinfra.proxy;
+
+import com.codahale.metrics.MetricRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A running proxy: listens, admits up to the connection limit, relays, and drains on close. */
+public final class ProxyServer implements AutoCloseable, FrontendInitializer.ConnectionCounter {
+  private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
+
+  private final ProxySettings settings;
+  private final Transport transport;
+  private final ServerTls tls;
+  private final EventLoopGroup group;
+  private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+  private final AtomicInteger open = new AtomicInteger();
+  private final Object drainLock = new Object();
+  private volatile boolean draining;
+  private Channel listener;
+
+  private ProxyServer(ProxySettings settings, ServerTls tls) {
+    this.settings = settings;
+    this.transport = Transport.select(settings.transport());
+    this.tls = tls;
+    this.group = transport.newGroup(settings.effectiveIoThreads(), new DefaultThreadFactory("proxy-io", true));
+  }
+
+  /**
+   * Binds the listen address and starts serving.
+   *
+   * @throws IOException when the address cannot be bound, naming it and the reason
+   */
+  public static ProxyServer start(ProxySettings settings, ServerTls tls, MetricRegistry registry)
+      throws IOException {
+    ProxyServer server = new ProxyServer(settings, tls);
+    try {
+      server.bind(new ProxyMetrics(registry));
+    } catch (IOException | RuntimeException e) {
+      server.group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      throw e;
+    }
+    return server;
+  }
+
+  private void bind(ProxyMetrics metrics) throws IOException {
+    metrics.registerOpen(open::get);
+    ProxyContext context = new ProxyContext(settings, transport, tls, metrics);
+    ServerBootstrap bootstrap = new ServerBootstrap()
+        .group(group)
+        .channel(transport.serverChannel())
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.AUTO_READ, false)
+        .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new FrontendInitializer(context, this));
+    var future = bootstrap.bind(settings.listen().toSocketAddress()).awaitUninterruptibly();
+    if (!future.isSuccess()) {
+      throw new IOException("proxy.listen: cannot listen on " + settings.listen() + ": "
+          + future.cause().getMessage(), future.cause());
+    }
+    listener = future.channel();
+    LOG.info("proxy listening on {} for {} (transport {}, tls {}, {} io threads)",
+        Units.address(listener.localAddress()), settings.backend(), transport.name().toLowerCase(),
+        tls.provider().name().toLowerCase(), settings.effectiveIoThreads());
+  }
+
+  @Override
+  public boolean admit(SocketChannel channel) {
+    if (draining) {
+      return false;
+    }
+    if (open.incrementAndGet() > settings.maxConnections()) {
+      open.decrementAndGet();
+      return false;
+    }
+    clients.add(channel);
+    channel.closeFuture().addListener(f -> {
+      if (open.decrementAndGet() == 0) {
+        synchronized (drainLock) {
+          drainLock.notifyAll();
+        }
+      }
+    });
+    return true;
+  }
+
+  /** The bound address (useful with port 0). */
+  public InetSocketAddress localAddress() {
+    return (InetSocketAddress) listener.localAddress();
+  }
+
+  /** The transport in use. */
+  public Transport transport() {
+    return transport;
+  }
+
+  /** The TLS door, for swapping certificates at run time. */
+  public ServerTls tls() {
+    return tls;
+  }
+
+  /** Client connections open now. */
+  public int openConnections() {
+    return open.get();
+  }
+
+  /**
+   * Stops accepting, waits up to {@code timeout} for open connections to finish, then closes what is left and stops
+   * the event loops.
+   *
+   * @return true when every connection finished by itself
+   */
+  public boolean drain(Duration timeout) {
+    draining = true;
+    listener.close().awaitUninterruptibly();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    boolean finished = awaitIdle(deadline);
+    if (!finished) {
+      LOG.warn("drain timeout after {}: closing {} open connections", timeout, open.get());
+      clients.close().awaitUninterruptibly();
+    }
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    return finished;
+  }
+
+  private boolean awaitIdle(long deadlineNanos) {
+    synchronized (drainLock) {
+      while (open.get() > 0) {
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(drainLock, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  /** Drains with the configured drain timeout. */
+  @Override
+  public void close() {
+    drain(settings.drainTimeout());
+  }
+}
