@@ -98,6 +98,13 @@ public final class Pem {
     throw new IOException(source + ": the PKCS#8 private key is neither EC, RSA nor Ed25519, or is corrupt");
   }
 
+  /** One PEM block with 64-character lines. */
+  public static String encode(String label, byte[] der) {
+    return "-----BEGIN " + label + "-----\n"
+        + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+        + "\n-----END " + label + "-----\n";
+  }
+
   private static String read(Path file) throws IOException {
     try {
       return Files.readString(file, StandardCharsets.US_ASCII);

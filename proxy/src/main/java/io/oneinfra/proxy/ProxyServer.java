@@ -104,6 +104,11 @@ public final class ProxyServer implements AutoCloseable, FrontendInitializer.Con
     return (InetSocketAddress) listener.localAddress();
   }
 
+  /** The settings it runs with. */
+  public ProxySettings settings() {
+    return settings;
+  }
+
   /** The transport in use. */
   public Transport transport() {
     return transport;

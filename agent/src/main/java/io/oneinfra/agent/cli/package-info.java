@@ -1,0 +1,2 @@
+/** The {@code oneinfra-agent} command line. */
+package io.oneinfra.agent.cli;

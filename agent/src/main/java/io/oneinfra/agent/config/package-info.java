@@ -1,0 +1,2 @@
+/** The agent's YAML configuration: parsed and validated once into immutable records. */
+package io.oneinfra.agent.config;

@@ -1,0 +1,39 @@
+package io.oneinfra.agent.pki;
+
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+
+/** Key algorithms the agent generates: EC P-256 by default, RSA where a peer needs it. */
+public enum KeyType {
+  EC_P256("SHA256withECDSA"),
+  RSA_2048("SHA256withRSA");
+
+  private final String signatureAlgorithm;
+
+  KeyType(String signatureAlgorithm) {
+    this.signatureAlgorithm = signatureAlgorithm;
+  }
+
+  /** The algorithm a key of this type signs certificates with. */
+  public String signatureAlgorithm() {
+    return signatureAlgorithm;
+  }
+
+  /** A fresh key pair. */
+  public KeyPair generate() {
+    try {
+      if (this == EC_P256) {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"));
+        return generator.generateKeyPair();
+      }
+      KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+      generator.initialize(2048);
+      return generator.generateKeyPair();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("pki: cannot generate a " + this + " key: " + e.getMessage(), e);
+    }
+  }
+}
