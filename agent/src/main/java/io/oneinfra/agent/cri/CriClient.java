@@ -2,16 +2,7 @@ package io.oneinfra.agent.cri;
 
 import io.grpc.CallOptions;
 import io.grpc.Channel;
-import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
-import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
-import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
-import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.stub.ClientCalls;
 import io.oneinfra.agent.cri.proto.Container;
 import io.oneinfra.agent.cri.proto.ContainerConfig;
@@ -37,7 +28,6 @@ import io.oneinfra.agent.cri.proto.StopContainerRequest;
 import io.oneinfra.agent.cri.proto.StopPodSandboxRequest;
 import io.oneinfra.agent.cri.proto.VersionRequest;
 import io.oneinfra.agent.cri.proto.VersionResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -163,58 +153,5 @@ public final class CriClient {
     CallOptions options =
         CallOptions.DEFAULT.withDeadlineAfter(deadlineNanos, TimeUnit.NANOSECONDS);
     return ClientCalls.blockingUnaryCall(channel, method, options, request);
-  }
-
-  /** Opens a plaintext channel to a CRI unix socket; close the result to release it. */
-  public static UnixChannel unixChannel(Path socket) {
-    EventLoopGroup group = new MultiThreadIoEventLoopGroup(
-        1, new DefaultThreadFactory("cri-client", true), EpollIoHandler.newFactory());
-    try {
-      ManagedChannel channel = NettyChannelBuilder
-          .forAddress(new DomainSocketAddress(socket.toAbsolutePath().toString()))
-          .eventLoopGroup(group)
-          .channelType(EpollDomainSocketChannel.class)
-          // gRPC sets SO_KEEPALIVE by default; a unix socket has none, and Netty warns about it.
-          .withOption(ChannelOption.SO_KEEPALIVE, null)
-          .usePlaintext()
-          .overrideAuthority("localhost")
-          .build();
-      return new UnixChannel(channel, group);
-    } catch (RuntimeException e) {
-      group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-      throw e;
-    }
-  }
-
-  /** A unix-socket channel that owns its event loop; {@link #close()} releases both. */
-  public static final class UnixChannel implements AutoCloseable {
-    private final ManagedChannel channel;
-    private final EventLoopGroup group;
-
-    private UnixChannel(ManagedChannel channel, EventLoopGroup group) {
-      this.channel = channel;
-      this.group = group;
-    }
-
-    /** The gRPC channel; do not shut it down directly, close this wrapper instead. */
-    public ManagedChannel channel() {
-      return channel;
-    }
-
-    /** Shuts the channel down (waiting up to 5s for in-flight calls), then the event loop. */
-    @Override
-    public void close() {
-      channel.shutdown();
-      try {
-        if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
-          channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        channel.shutdownNow();
-        Thread.currentThread().interrupt();
-      } finally {
-        group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-      }
-    }
   }
 }

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the integration tests run for real (containerd, runc, haproxy, ...).
+# Idempotent: does nothing when every command is already present.
+set -euo pipefail
+
+# command -> Debian package providing it
+declare -A PACKAGE_OF=(
+  [containerd]=containerd
+  [ctr]=containerd
+  [containerd-shim-runc-v2]=containerd
+  [runc]=runc
+  [haproxy]=haproxy
+  [busybox]=busybox-static
+  [socat]=socat
+  [openssl]=openssl
+  [tar]=tar
+)
+
+# runc and haproxy live in /usr/sbin, which a non-root PATH may lack.
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
+
+missing=()
+for cmd in "${!PACKAGE_OF[@]}"; do
+  if ! command -v "$cmd" >/dev/null 2>&1; then
+    pkg="${PACKAGE_OF[$cmd]}"
+    echo "missing: $cmd (package $pkg)"
+    [[ " ${missing[*]} " == *" $pkg "* ]] || missing+=("$pkg")
+  fi
+done
+
+# The tests copy /bin/busybox into an image: it must be the static build, not a dynamic busybox.
+if command -v busybox >/dev/null 2>&1 && ! dpkg -s busybox-static >/dev/null 2>&1; then
+  echo "busybox is present but not busybox-static"
+  [[ " ${missing[*]} " == *" busybox-static "* ]] || missing+=(busybox-static)
+fi
+
+if ((${#missing[@]} == 0)); then
+  echo "all test dependencies present; nothing to do"
+  exit 0
+fi
+
+sudo=()
+if ((EUID != 0)); then
+  if command -v sudo >/dev/null 2>&1; then
+    sudo=(sudo)
+  else
+    echo "need root to install ${missing[*]}: run as root or install sudo" >&2
+    exit 1
+  fi
+fi
+
+echo "installing: ${missing[*]}"
+"${sudo[@]}" apt-get update
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+echo "installed: ${missing[*]}"

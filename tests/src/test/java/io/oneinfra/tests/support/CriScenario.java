@@ -1,0 +1,74 @@
+package io.oneinfra.tests.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.oneinfra.agent.cri.CriClient;
+import io.oneinfra.agent.cri.proto.ContainerConfig;
+import io.oneinfra.agent.cri.proto.ContainerMetadata;
+import io.oneinfra.agent.cri.proto.ContainerState;
+import io.oneinfra.agent.cri.proto.ContainerStatus;
+import io.oneinfra.agent.cri.proto.ImageSpec;
+import io.oneinfra.agent.cri.proto.LinuxPodSandboxConfig;
+import io.oneinfra.agent.cri.proto.LinuxSandboxSecurityContext;
+import io.oneinfra.agent.cri.proto.NamespaceMode;
+import io.oneinfra.agent.cri.proto.NamespaceOption;
+import io.oneinfra.agent.cri.proto.PodSandbox;
+import io.oneinfra.agent.cri.proto.PodSandboxConfig;
+import io.oneinfra.agent.cri.proto.PodSandboxMetadata;
+import io.oneinfra.agent.cri.proto.VersionResponse;
+import io.oneinfra.tests.testbed.Containerd;
+import java.nio.file.Path;
+import java.util.UUID;
+
+/** What oneinfra's controller does to a hypervisor over CRI: a host-network pod with one container, then cleanup. */
+public final class CriScenario {
+  private CriScenario() {}
+
+  /** Runs the whole pod and container lifecycle through {@code cri}, asserting each step's result. */
+  public static void podAndContainerLifecycle(CriClient cri, Containerd containerd) {
+    VersionResponse version = cri.version();
+    assertThat(version.getRuntimeName()).isEqualTo("containerd");
+    assertThat(version.getRuntimeVersion()).startsWith("1.6");
+    assertThat(version.getRuntimeApiVersion()).isEqualTo(cri.apiVersion().apiVersion());
+
+    assertThat(cri.imageStatus(containerd.containerImage())).as("image status of %s", containerd.containerImage())
+        .hasValueSatisfying(image -> assertThat(image.getRepoTagsList()).contains(containerd.containerImage()));
+    assertThat(cri.imageStatus("docker.io/library/absent:none")).isEmpty();
+
+    String name = "lifecycle-" + cri.apiVersion().apiVersion() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    // host network, so no hostname: the pod shares the host UTS namespace too, as kubelet does for such pods
+    PodSandboxConfig pod = PodSandboxConfig.newBuilder()
+        .setMetadata(PodSandboxMetadata.newBuilder().setName(name).setUid(UUID.randomUUID().toString())
+            .setNamespace("oneinfra-test"))
+        .setLogDirectory(containerd.dir().resolve("pod-logs").resolve(name).toString())
+        .setLinux(LinuxPodSandboxConfig.newBuilder().setSecurityContext(LinuxSandboxSecurityContext.newBuilder()
+            .setNamespaceOptions(NamespaceOption.newBuilder().setNetwork(NamespaceMode.NODE))))
+        .build();
+    String podId = cri.runPodSandbox(pod);
+    try {
+      assertThat(cri.listPodSandbox()).extracting(PodSandbox::getId).contains(podId);
+      ContainerConfig container = ContainerConfig.newBuilder()
+          .setMetadata(ContainerMetadata.newBuilder().setName("sleeper"))
+          .setImage(ImageSpec.newBuilder().setImage(containerd.containerImage()))
+          .addCommand("/bin/sleep").addArgs("3600")
+          .setLogPath(Path.of("sleeper.log").toString())
+          .build();
+      String containerId = cri.createContainer(podId, container, pod);
+      cri.startContainer(containerId);
+
+      assertThat(cri.listContainers(podId)).singleElement().satisfies(c -> {
+        assertThat(c.getId()).isEqualTo(containerId);
+        assertThat(c.getState()).isEqualTo(ContainerState.CONTAINER_RUNNING);
+        assertThat(c.getMetadata().getName()).isEqualTo("sleeper");
+      });
+      ContainerStatus status = cri.containerStatus(containerId);
+      assertThat(status.getState()).isEqualTo(ContainerState.CONTAINER_RUNNING);
+      assertThat(status.getStartedAt()).isPositive();
+      assertThat(status.getImage().getImage()).isEqualTo(containerd.containerImage());
+    } finally {
+      cri.stopPodSandbox(podId);
+      cri.removePodSandbox(podId);
+    }
+    assertThat(cri.listPodSandbox()).extracting(PodSandbox::getId).doesNotContain(podId);
+  }
+}

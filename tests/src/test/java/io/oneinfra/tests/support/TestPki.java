@@ -1,0 +1,65 @@
+package io.oneinfra.tests.support;
+
+import io.oneinfra.agent.pki.CertificateIssuer;
+import io.oneinfra.agent.pki.Issued;
+import io.oneinfra.proxy.TlsMaterial;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.util.List;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/** Two CAs (server, client), the proxy's server certificate, a good client, and a client from another CA. */
+public final class TestPki {
+  public final Issued serverCa = CertificateIssuer.certificate("test server CA").certificateAuthority().issue();
+  public final Issued server = CertificateIssuer.certificate("127.0.0.1").serverAuth()
+      .subjectAltName("127.0.0.1").subjectAltName("localhost").signedBy(serverCa).issue();
+  public final Issued clientCa = CertificateIssuer.certificate("test client CA").certificateAuthority().issue();
+  public final Issued client = CertificateIssuer.certificate("oneinfra-client").clientAuth().signedBy(clientCa)
+      .issue();
+  public final Issued otherCa = CertificateIssuer.certificate("other CA").certificateAuthority().issue();
+  public final Issued otherClient = CertificateIssuer.certificate("oneinfra-client").clientAuth()
+      .signedBy(otherCa).issue();
+
+  /** What the proxy serves with. */
+  public TlsMaterial material() {
+    return new TlsMaterial(List.of(server.certificate()), server.privateKey(), List.of(clientCa.certificate()));
+  }
+
+  /** A JDK client context trusting the server CA and presenting {@code identity} (null for none). */
+  public SSLContext clientContext(Issued identity) {
+    try {
+      KeyStore trust = KeyStore.getInstance("PKCS12");
+      trust.load(null, null);
+      trust.setCertificateEntry("ca", serverCa.certificate());
+      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      KeyStore keys = KeyStore.getInstance("PKCS12");
+      keys.load(null, null);
+      if (identity != null) {
+        keys.setKeyEntry("client", identity.privateKey(), new char[0], new Certificate[] {identity.certificate()});
+      }
+      kmf.init(keys, new char[0]);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+      return context;
+    } catch (GeneralSecurityException | IOException e) {
+      throw new IllegalStateException("test pki: cannot build a client context", e);
+    }
+  }
+
+  /** Writes haproxy's files into {@code dir}: a server bundle (chain + key) and the client CA. */
+  public Path[] writeHaproxyFiles(Path dir) throws IOException {
+    Path bundle = dir.resolve("server-bundle.pem");
+    Path ca = dir.resolve("client-ca.pem");
+    Files.writeString(bundle, server.certificatePem() + server.privateKeyPem());
+    Files.writeString(ca, clientCa.certificatePem());
+    return new Path[] {bundle, ca};
+  }
+}
