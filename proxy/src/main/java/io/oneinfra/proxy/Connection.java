@@ -75,7 +75,9 @@ final class Connection {
     }
     // From here reads are driven by the peer's writability (see the handlers' channelWritabilityChanged).
     backend.config().setAutoRead(true);
-    frontend.config().setAutoRead(true);
+    if (!frontendInputClosed) {
+      frontend.config().setAutoRead(true);
+    }
   }
 
   /** Bytes from the client: held until the backend is joined, then relayed. */
@@ -119,9 +121,11 @@ final class Connection {
 
   /** Stops reading from one side while the other cannot take more, and resumes when it can. */
   void writabilityChanged(Channel channel) {
-    Channel other = channel == frontend ? backend : frontend;
-    if (other != null) {
-      other.config().setAutoRead(channel.isWritable());
+    boolean toBackend = channel == backend;
+    Channel reader = toBackend ? frontend : backend;
+    // a side that has reached EOF has nothing left to read; epoll refuses to re-arm it
+    if (reader != null && !(toBackend ? frontendInputClosed : backendInputClosed)) {
+      reader.config().setAutoRead(channel.isWritable());
     }
   }
 

@@ -57,7 +57,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     HandshakeFailure reason = HandshakeFailure.classify(cause);
     proxy.metrics.handshakeFailure(reason).mark();
     proxy.handshakeLog.warn("refused handshake from {}: {} ({})", connection.remote(), reason.metricName(),
-        cause.getMessage());
+        HandshakeFailure.detail(cause));
     ctx.close();
   }
 
@@ -73,7 +73,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       } else {
         proxy.metrics.backendUnavailable.mark();
         proxy.backendLog.warn("backend {} unavailable: {}; closed connection from {} {}", proxy.settings.backend(),
-            f.cause().getMessage(), connection.remote(), connection.peer());
+            HandshakeFailure.detail(f.cause()), connection.remote(), connection.peer());
         ctx.close();
       }
     });

@@ -32,6 +32,17 @@ public enum HandshakeFailure {
     return name().toLowerCase(Locale.ROOT);
   }
 
+  /** The innermost message of a cause chain: BoringSSL wraps the useful one in a generic engine error. */
+  public static String detail(Throwable cause) {
+    String message = String.valueOf(cause);
+    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t.getMessage() != null) {
+        message = t.getMessage();
+      }
+    }
+    return message;
+  }
+
   /** Classifies the cause of a failed handshake. */
   public static HandshakeFailure classify(Throwable cause) {
     StringBuilder messages = new StringBuilder();
