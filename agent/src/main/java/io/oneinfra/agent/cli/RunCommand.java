@@ -44,13 +44,13 @@ final class RunCommand implements Callable<Integer> {
     }
     agent.pki().ifPresent(pki -> LOG.info("controller credentials: CA {}, client certificate {} and key {}",
         pki.serverCaCertificate(), pki.clientCertificate(), pki.clientKey()));
-    CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       agent.close();
-      stopped.countDown();
+      // SIGTERM is how the daemon is meant to stop: after a drain that is success, not the JVM's 143
+      Runtime.getRuntime().halt(0);
     }, "shutdown"));
     try {
-      stopped.await();
+      new CountDownLatch(1).await(); // serve until the shutdown hook ends the process
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

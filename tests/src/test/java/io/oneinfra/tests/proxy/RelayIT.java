@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.oneinfra.proxy.ProxySettings;
+import io.oneinfra.proxy.Transport;
 import io.oneinfra.tests.support.ProxyUnderTest;
 import io.oneinfra.tests.support.TestPki;
 import io.oneinfra.tests.support.TlsClient;
@@ -25,7 +26,7 @@ import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Bytes through the proxy: exact, with backpressure and half-close, within limits and timeouts. */
 class RelayIT {
@@ -51,12 +52,14 @@ class RelayIT {
   }
 
   @ParameterizedTest
-  @EnumSource(value = ProxySettings.TlsProvider.class, names = {"OPENSSL", "JDK"})
-  void clientHalfClosedWithTcpFinStillReceivesTheReturnTraffic(ProxySettings.TlsProvider provider)
-      throws Exception {
+  @CsvSource({"OPENSSL, EPOLL", "JDK, EPOLL", "OPENSSL, NIO"})
+  void clientHalfClosedWithTcpFinStillReceivesTheReturnTraffic(ProxySettings.TlsProvider provider,
+      Transport.Preference transport) throws Exception {
     try (UnixEchoBackend backend = UnixEchoBackend.start(dir.resolve("echo.sock"));
-        ProxyUnderTest proxy = ProxyUnderTest.start(pki, backend.path(), b -> b.tlsProvider(provider));
+        ProxyUnderTest proxy = ProxyUnderTest.start(pki, backend.path(),
+            b -> b.tlsProvider(provider).transport(transport));
         Socket tcp = new Socket()) {
+      assertThat(proxy.server.transport().name()).isEqualTo(transport.name());
       tcp.connect(proxy.address(), 5000);
       tcp.setSoTimeout(15_000);
       SSLSocket tls = (SSLSocket) pki.clientContext(pki.client).getSocketFactory()
@@ -69,6 +72,11 @@ class RelayIT {
       assertThat(reply).hasSameSizeAs(request);
       assertThat(digest(reply)).isEqualTo(digest(request));
     }
+  }
+
+  @Test
+  void choosesEpollAutomaticallyWhereTheNativeLibraryLoads() {
+    assertThat(Transport.select(Transport.Preference.AUTO)).isEqualTo(Transport.EPOLL);
   }
 
   // Netty's BoringSSL engine closes both directions on a received close_notify (netty#6167); the JDK engine keeps
