@@ -6,15 +6,19 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.oneinfra.proxy.Address;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,8 +70,14 @@ public final class ConfigLoader {
 
   /** Parses YAML text; {@code source} names it in errors. */
   public AgentConfig parse(String source, InputStream yaml) throws ConfigException {
+    String text;
     try {
-      AgentConfig config = mapper.readValue(yaml, AgentConfig.class);
+      text = new String(yaml.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ConfigException(source + ": cannot read: " + e.getMessage(), e);
+    }
+    try {
+      AgentConfig config = mapper.readValue(text, AgentConfig.class);
       if (config == null) {
         config = new AgentConfig(null, null, null);
       }
@@ -76,16 +86,26 @@ public final class ConfigLoader {
     } catch (UnrecognizedPropertyException e) {
       String known = e.getKnownPropertyIds() == null ? "" : e.getKnownPropertyIds().stream().map(String::valueOf)
           .sorted().collect(Collectors.joining(", ", " (known keys: ", ")"));
-      throw new ConfigException(where(source, e.getLocation()) + "unknown key '" + path(e) + "'" + known, e);
+      throw new ConfigException(source + lineOf(text, e.getPropertyName()) + ": unknown key '" + path(e) + "'" + known,
+          e);
+    } catch (ValueInstantiationException e) {
+      String message = e.getCause() != null ? e.getCause().getMessage() : e.getOriginalMessage();
+      throw new ConfigException(where(source, e.getLocation()) + firstLine(message), e);
+    } catch (InvalidFormatException e) {
+      throw new ConfigException(where(source, e.getLocation()) + path(e) + ": '" + e.getValue() + "' is not a valid "
+          + e.getTargetType().getSimpleName().toLowerCase(Locale.ROOT), e);
     } catch (JsonProcessingException e) {
-      Throwable root = e.getCause() instanceof IllegalArgumentException iae ? iae : e;
-      String message = root == e ? e.getOriginalMessage() : root.getMessage();
-      throw new ConfigException(where(source, e.getLocation()) + keyPrefix(e) + firstLine(message), e);
+      throw new ConfigException(where(source, e.getLocation()) + keyPrefix(e) + firstLine(e.getOriginalMessage()), e);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(source + ": " + e.getMessage(), e);
-    } catch (IOException e) {
-      throw new ConfigException(source + ": " + e.getMessage(), e);
     }
+  }
+
+  // Jackson reports an unknown key where it stopped skipping its value, so find the key's own line.
+  private static String lineOf(String text, String key) {
+    Pattern line = Pattern.compile("^[ \\t-]*\"?" + Pattern.quote(key) + "\"?[ \\t]*:", Pattern.MULTILINE);
+    Matcher m = line.matcher(text);
+    return m.find() ? ":" + (text.substring(0, m.start()).chars().filter(c -> c == '\n').count() + 1) : "";
   }
 
   private static String where(String source, JsonLocation location) {
@@ -94,17 +114,17 @@ public final class ConfigLoader {
         : source + ":" + location.getLineNr() + ":" + location.getColumnNr() + ": ";
   }
 
-  private static String path(com.fasterxml.jackson.databind.JsonMappingException e) {
+  private static String path(JsonMappingException e) {
     return e.getPath().stream()
         .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
         .collect(Collectors.joining("."));
   }
 
   private static String keyPrefix(JsonProcessingException e) {
-    if (e instanceof com.fasterxml.jackson.databind.JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+    if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
       String key = path(mapping);
       String message = String.valueOf(e.getOriginalMessage());
-      return message.startsWith(key + ":") ? "" : key + ": ";
+      return message.startsWith(key + ":") || message.startsWith(key + ".") ? "" : key + ": ";
     }
     return "";
   }
@@ -142,7 +162,7 @@ public final class ConfigLoader {
       try {
         return parseDuration(p.getValueAsString(p.getText()));
       } catch (IllegalArgumentException e) {
-        throw ctxt.weirdStringException(p.getText(), Duration.class, currentKey(p) + ": " + e.getMessage());
+        throw JsonMappingException.from(p, currentKey(p) + ": " + e.getMessage(), e);
       }
     }
   }
@@ -153,7 +173,7 @@ public final class ConfigLoader {
       try {
         return Address.parse(currentKey(p), p.getValueAsString(p.getText()));
       } catch (IllegalArgumentException e) {
-        throw ctxt.weirdStringException(p.getText(), Address.class, e.getMessage());
+        throw JsonMappingException.from(p, e.getMessage(), e);
       }
     }
   }
