@@ -2,6 +2,7 @@ package io.oneinfra.proxy;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
@@ -16,56 +17,33 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
+import java.nio.file.Path;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /** Maps a Netty transport to its event loop and channel classes, so the rest of the proxy never names one. */
 public enum Transport {
-  EPOLL {
-    @Override
-    EventLoopGroup newGroup(int threads, ThreadFactory factory) {
-      return new MultiThreadIoEventLoopGroup(threads, factory, EpollIoHandler.newFactory());
-    }
+  EPOLL(EpollIoHandler::newFactory, EpollServerSocketChannel.class, EpollSocketChannel.class,
+      EpollDomainSocketChannel.class, path -> new DomainSocketAddress(path.toString())),
+  NIO(NioIoHandler::newFactory, NioServerSocketChannel.class, NioSocketChannel.class,
+      NioDomainSocketChannel.class, UnixDomainSocketAddress::of);
 
-    @Override
-    Class<? extends ServerChannel> serverChannel() {
-      return EpollServerSocketChannel.class;
-    }
+  private final Supplier<IoHandlerFactory> ioHandler;
+  private final Class<? extends ServerChannel> serverChannel;
+  private final Class<? extends Channel> tcpChannel;
+  private final Class<? extends Channel> unixChannel;
+  private final Function<Path, SocketAddress> unixAddress;
 
-    @Override
-    Class<? extends Channel> channel(Address backend) {
-      return backend instanceof Address.Unix ? EpollDomainSocketChannel.class : EpollSocketChannel.class;
-    }
-
-    @Override
-    SocketAddress socketAddress(Address address) {
-      return address instanceof Address.Unix unix
-          ? new DomainSocketAddress(unix.path().toString())
-          : ((Address.Tcp) address).toSocketAddress();
-    }
-  },
-  NIO {
-    @Override
-    EventLoopGroup newGroup(int threads, ThreadFactory factory) {
-      return new MultiThreadIoEventLoopGroup(threads, factory, NioIoHandler.newFactory());
-    }
-
-    @Override
-    Class<? extends ServerChannel> serverChannel() {
-      return NioServerSocketChannel.class;
-    }
-
-    @Override
-    Class<? extends Channel> channel(Address backend) {
-      return backend instanceof Address.Unix ? NioDomainSocketChannel.class : NioSocketChannel.class;
-    }
-
-    @Override
-    SocketAddress socketAddress(Address address) {
-      return address instanceof Address.Unix unix
-          ? UnixDomainSocketAddress.of(unix.path())
-          : ((Address.Tcp) address).toSocketAddress();
-    }
-  };
+  Transport(Supplier<IoHandlerFactory> ioHandler, Class<? extends ServerChannel> serverChannel,
+      Class<? extends Channel> tcpChannel, Class<? extends Channel> unixChannel,
+      Function<Path, SocketAddress> unixAddress) {
+    this.ioHandler = ioHandler;
+    this.serverChannel = serverChannel;
+    this.tcpChannel = tcpChannel;
+    this.unixChannel = unixChannel;
+    this.unixAddress = unixAddress;
+  }
 
   /** The operator's choice: {@code auto} takes epoll when the native library loads. */
   public enum Preference {
@@ -92,11 +70,21 @@ public enum Transport {
     };
   }
 
-  abstract EventLoopGroup newGroup(int threads, ThreadFactory factory);
+  EventLoopGroup newGroup(int threads, ThreadFactory factory) {
+    return new MultiThreadIoEventLoopGroup(threads, factory, ioHandler.get());
+  }
 
-  abstract Class<? extends ServerChannel> serverChannel();
+  Class<? extends ServerChannel> serverChannel() {
+    return serverChannel;
+  }
 
-  abstract Class<? extends Channel> channel(Address backend);
+  Class<? extends Channel> channel(Address backend) {
+    return backend instanceof Address.Unix ? unixChannel : tcpChannel;
+  }
 
-  abstract SocketAddress socketAddress(Address address);
+  SocketAddress socketAddress(Address address) {
+    return address instanceof Address.Unix unix
+        ? unixAddress.apply(unix.path())
+        : ((Address.Tcp) address).toSocketAddress();
+  }
 }

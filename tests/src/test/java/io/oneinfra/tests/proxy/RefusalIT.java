@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.oneinfra.proxy.ProxySettings;
+import io.oneinfra.tests.support.Elapsed;
 import io.oneinfra.tests.support.ProxyUnderTest;
 import io.oneinfra.tests.support.TestPki;
 import io.oneinfra.tests.support.TlsClient;
@@ -11,12 +12,14 @@ import io.oneinfra.tests.support.UnixEchoBackend;
 import io.oneinfra.tests.testbed.Poll;
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -54,6 +57,24 @@ class RefusalIT {
       throws Exception {
     try (ProxyUnderTest proxy = ProxyUnderTest.start(pki, backend.path(), b -> b.tlsProvider(provider))) {
       assertRefused(proxy, pki.clientContext(pki.otherClient), "proxy.handshake.failures.untrusted_certificate");
+      assertGoodClientServed(proxy);
+    }
+  }
+
+  @Test
+  void closesAConnectionThatNeverFinishesItsHandshakeAtTheHandshakeTimeout() throws Exception {
+    try (ProxyUnderTest proxy = ProxyUnderTest.start(pki, backend.path(),
+            b -> b.handshakeTimeout(Duration.ofMillis(300)));
+        Socket silent = new Socket()) {
+      silent.connect(proxy.address(), 5000);
+      silent.setSoTimeout(10_000);
+      Elapsed elapsed = Elapsed.start();
+      assertThat(silent.getInputStream().read()).as("read on a connection that said nothing").isEqualTo(-1);
+      elapsed.assertBetween(Duration.ofMillis(200),
+          Duration.ofSeconds(5));
+      Poll.until(Duration.ofSeconds(5), "timeout counted",
+          () -> proxy.count("proxy.handshake.failures.timeout") == 1);
+      assertThat(backend.accepted()).isZero();
       assertGoodClientServed(proxy);
     }
   }
