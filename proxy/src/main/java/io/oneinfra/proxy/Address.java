@@ -51,7 +51,7 @@ public sealed interface Address {
       return new Unix(Path.of(path));
     }
     int colon = value.lastIndexOf(':');
-    if (colon < 0) {
+    if (colon < 0 || value.endsWith("]")) {
       throw new IllegalArgumentException(field + ": '" + value + "' has no port; want HOST:PORT or unix:/path");
     }
     String host = value.substring(0, colon);
@@ -64,12 +64,10 @@ public sealed interface Address {
   }
 
   private static int parsePort(String field, String text) {
-    int port;
-    try {
-      port = Integer.parseInt(text);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(field + ": port '" + text + "' is not a number", e);
+    if (!text.matches("[0-9]{1,5}")) {
+      throw new IllegalArgumentException(field + ": port '" + text + "' is not a number");
     }
+    int port = Integer.parseInt(text);
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException(field + ": port " + port + " is out of range 0..65535");
     }

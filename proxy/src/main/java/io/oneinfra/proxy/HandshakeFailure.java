@@ -16,6 +16,10 @@ public enum HandshakeFailure {
   EXPIRED_CERTIFICATE,
   /** The client certificate is not valid yet. */
   NOT_YET_VALID_CERTIFICATE,
+  /** The client certificate is listed in a configured CRL. */
+  REVOKED_CERTIFICATE,
+  /** The client certificate is valid but matches none of the configured allow lists. */
+  DENIED_BY_POLICY,
   /** The client offered only protocol versions or ciphers we refuse. */
   PROTOCOL,
   /** The first bytes were not a TLS record. */
@@ -68,6 +72,13 @@ public enum HandshakeFailure {
 
   // BoringSSL and the JDK report these only as text.
   private static HandshakeFailure classifyMessage(String text) {
+    // our own trust manager's words (see AccessPolicy.refusal)
+    if (text.contains("revoked: serial")) {
+      return REVOKED_CERTIFICATE;
+    }
+    if (text.contains("denied by the access policy")) {
+      return DENIED_BY_POLICY;
+    }
     if (text.contains("peer_did_not_return_a_certificate") || text.contains("empty client certificate chain")
         || text.contains("certificate_required") || text.contains("null cert chain")) {
       return NO_CLIENT_CERTIFICATE;

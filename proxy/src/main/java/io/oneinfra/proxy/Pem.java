@@ -28,12 +28,20 @@ public final class Pem {
   /** A decoded PEM block: its label and DER bytes. */
   public record Block(String label, byte[] der) {}
 
-  /** Every block in {@code text}, in order. */
-  public static List<Block> blocks(String text) {
+  /**
+   * Every block in {@code text}, in order; {@code source} names it in errors.
+   *
+   * @throws IOException when a block's body is not valid base64
+   */
+  public static List<Block> blocks(String source, String text) throws IOException {
     List<Block> blocks = new ArrayList<>();
     Matcher m = BLOCK.matcher(text);
     while (m.find()) {
-      blocks.add(new Block(m.group(1), Base64.getMimeDecoder().decode(m.group(2))));
+      try {
+        blocks.add(new Block(m.group(1), Base64.getMimeDecoder().decode(m.group(2))));
+      } catch (IllegalArgumentException e) {
+        throw new IOException(source + ": the '" + m.group(1) + "' PEM block is not valid base64", e);
+      }
     }
     return blocks;
   }
@@ -48,7 +56,7 @@ public final class Pem {
     List<X509Certificate> certs = new ArrayList<>();
     try {
       CertificateFactory factory = CertificateFactory.getInstance("X.509");
-      for (Block block : blocks(text)) {
+      for (Block block : blocks(source, text)) {
         if (block.label().equals("CERTIFICATE")) {
           certs.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(block.der())));
         }
@@ -69,7 +77,7 @@ public final class Pem {
 
   /** The one PKCS#8 private key in PEM text; {@code source} names it in errors. */
   public static PrivateKey parsePrivateKey(String source, String text) throws IOException {
-    for (Block block : blocks(text)) {
+    for (Block block : blocks(source, text)) {
       switch (block.label()) {
         case "PRIVATE KEY" -> {
           return decodePkcs8(source, block.der());

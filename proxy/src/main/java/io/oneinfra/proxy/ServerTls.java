@@ -9,6 +9,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
+import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLException;
@@ -62,16 +63,20 @@ public final class ServerTls {
   }
 
   private SslContext build(TlsMaterial material) throws SSLException {
+    if (!KeyMatch.matches(material.serverCertificate(), material.privateKey())) {
+      throw new SSLException("tls: the private key does not belong to the server certificate "
+          + material.serverCertificate().getSubjectX500Principal().getName());
+    }
     try {
       return SslContextBuilder
           .forServer(material.privateKey(), material.certificateChain().toArray(X509Certificate[]::new))
           .sslProvider(provider)
           .protocols(PROTOCOLS)
           .clientAuth(ClientAuth.REQUIRE)
-          .trustManager(material.clientCas().toArray(X509Certificate[]::new))
+          .trustManager(new PolicyTrustManager(material.clientCas(), material.accessPolicy()))
           .applicationProtocolConfig(ALPN)
           .build();
-    } catch (SSLException | RuntimeException e) {
+    } catch (SSLException | GeneralSecurityException | RuntimeException e) {
       throw new SSLException("tls: cannot build the server TLS context from " + material + ": " + e.getMessage(), e);
     }
   }

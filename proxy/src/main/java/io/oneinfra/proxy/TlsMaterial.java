@@ -13,14 +13,16 @@ import java.util.Objects;
  * @param certificateChain the server certificate first, then intermediates
  * @param privateKey the server certificate's key
  * @param clientCas the only CAs trusted to issue client certificates
+ * @param accessPolicy what a client certificate from those CAs must also satisfy
  */
 public record TlsMaterial(List<X509Certificate> certificateChain, PrivateKey privateKey,
-    List<X509Certificate> clientCas) {
+    List<X509Certificate> clientCas, AccessPolicy accessPolicy) {
 
   public TlsMaterial {
     certificateChain = List.copyOf(Objects.requireNonNull(certificateChain, "certificateChain"));
     Objects.requireNonNull(privateKey, "privateKey");
     clientCas = List.copyOf(Objects.requireNonNull(clientCas, "clientCas"));
+    accessPolicy = Objects.requireNonNullElse(accessPolicy, AccessPolicy.ALLOW_ANY);
     if (certificateChain.isEmpty()) {
       throw new IllegalArgumentException("tls: the server certificate chain is empty");
     }
@@ -29,10 +31,21 @@ public record TlsMaterial(List<X509Certificate> certificateChain, PrivateKey pri
     }
   }
 
+  /** Without an access policy: any certificate from the client CAs passes. */
+  public TlsMaterial(List<X509Certificate> certificateChain, PrivateKey privateKey,
+      List<X509Certificate> clientCas) {
+    this(certificateChain, privateKey, clientCas, AccessPolicy.ALLOW_ANY);
+  }
+
   /** Loads PEM files: a certificate chain, its PKCS#8 key, and a client-CA bundle. */
   public static TlsMaterial load(Path certificateChain, Path privateKey, Path clientCas) throws IOException {
     return new TlsMaterial(Pem.readCertificates(certificateChain), Pem.readPrivateKey(privateKey),
         Pem.readCertificates(clientCas));
+  }
+
+  /** The same material under another access policy. */
+  public TlsMaterial withAccessPolicy(AccessPolicy policy) {
+    return new TlsMaterial(certificateChain, privateKey, clientCas, policy);
   }
 
   /** The server certificate (the first of the chain). */
@@ -44,6 +57,6 @@ public record TlsMaterial(List<X509Certificate> certificateChain, PrivateKey pri
   public String toString() {
     // never print the key
     return "TlsMaterial[server=" + serverCertificate().getSubjectX500Principal() + ", clientCas=" + clientCas.size()
-        + "]";
+        + ", " + accessPolicy + "]";
   }
 }

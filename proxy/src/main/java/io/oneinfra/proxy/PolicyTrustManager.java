@@ -1,0 +1,93 @@
+package io.oneinfra.proxy;
+
+import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Optional;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+/** Verifies client chains against the client CAs (PKIX), then applies the access policy: CRLs and allow lists. */
+final class PolicyTrustManager extends X509ExtendedTrustManager {
+  private final X509ExtendedTrustManager pkix;
+  private final AccessPolicy policy;
+
+  PolicyTrustManager(List<X509Certificate> clientCas, AccessPolicy policy) throws GeneralSecurityException {
+    this.pkix = pkix(clientCas);
+    this.policy = policy;
+  }
+
+  private static X509ExtendedTrustManager pkix(List<X509Certificate> clientCas) throws GeneralSecurityException {
+    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+    try {
+      store.load(null, null);
+    } catch (java.io.IOException e) {
+      throw new GeneralSecurityException("cannot create an empty trust store", e);
+    }
+    for (int i = 0; i < clientCas.size(); i++) {
+      store.setCertificateEntry("client-ca-" + i, clientCas.get(i));
+    }
+    TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
+    factory.init(store);
+    for (TrustManager manager : factory.getTrustManagers()) {
+      if (manager instanceof X509ExtendedTrustManager extended) {
+        return extended;
+      }
+    }
+    throw new GeneralSecurityException("no X509ExtendedTrustManager from PKIX");
+  }
+
+  private void applyPolicy(X509Certificate[] chain) throws CertificateException {
+    Optional<String> refusal = policy.refusal(chain[0]);
+    if (refusal.isPresent()) {
+      throw new CertificateException(refusal.get());
+    }
+  }
+
+  @Override
+  public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+      throws CertificateException {
+    pkix.checkClientTrusted(chain, authType, socket);
+    applyPolicy(chain);
+  }
+
+  @Override
+  public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+      throws CertificateException {
+    pkix.checkClientTrusted(chain, authType, engine);
+    applyPolicy(chain);
+  }
+
+  @Override
+  public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+    pkix.checkClientTrusted(chain, authType);
+    applyPolicy(chain);
+  }
+
+  @Override
+  public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+      throws CertificateException {
+    throw new CertificateException("the proxy verifies clients only");
+  }
+
+  @Override
+  public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+      throws CertificateException {
+    throw new CertificateException("the proxy verifies clients only");
+  }
+
+  @Override
+  public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+    throw new CertificateException("the proxy verifies clients only");
+  }
+
+  @Override
+  public X509Certificate[] getAcceptedIssuers() {
+    return pkix.getAcceptedIssuers();
+  }
+}
