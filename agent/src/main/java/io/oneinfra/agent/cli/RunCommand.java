@@ -42,8 +42,9 @@ final class RunCommand implements Callable<Integer> {
       LOG.error("cannot start: {}", e.getMessage());
       return Main.EXIT_CONFIG;
     }
-    agent.pki().ifPresent(pki -> LOG.info("controller credentials: CA {}, client certificate {} and key {}",
-        pki.serverCaCertificate(), pki.clientCertificate(), pki.clientKey()));
+    LOG.info("hypervisor {} at {}: manifest for the controller in {} (apply with kubectl apply -f)",
+        agent.identity().name(), agent.identity().endpoint(agent.proxy().localAddress().getPort()),
+        agent.manifestFile());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       agent.close();
       // SIGTERM is how the daemon is meant to stop: after a drain that is success, not the JVM's 143
@@ -58,12 +59,17 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private AgentConfig load() throws ConfigException {
+    return load(config);
+  }
+
+  /** The config at {@code file}, or the embedded default when the default path does not exist. */
+  static AgentConfig load(Path file) throws ConfigException {
     ConfigLoader loader = new ConfigLoader();
-    if (config.equals(DEFAULT_CONFIG) && !Files.exists(config)) {
-      LOG.info("{} does not exist: using the embedded default configuration", config);
+    if (file.equals(DEFAULT_CONFIG) && !Files.exists(file)) {
+      LOG.info("{} does not exist: using the embedded default configuration", file);
       return loader.loadEmbeddedDefault();
     }
-    LOG.info("using configuration {}", config);
-    return loader.load(config);
+    LOG.info("using configuration {}", file);
+    return loader.load(file);
   }
 }

@@ -1,5 +1,6 @@
 package io.oneinfra.agent.config;
 
+import io.oneinfra.agent.pki.KeyType;
 import io.oneinfra.proxy.Address;
 import io.oneinfra.proxy.ProxySettings;
 import io.oneinfra.proxy.Transport;
@@ -14,14 +15,85 @@ import java.util.Objects;
  * @param stateDir where the agent keeps its PKI (created with mode 0700)
  * @param proxy the mTLS proxy in front of the CRI socket
  * @param tls where the proxy's certificates come from
+ * @param access who may pass beyond a certificate from the client CA
+ * @param hypervisor this host's identity as published to oneinfra
  */
-public record AgentConfig(Path stateDir, Proxy proxy, Tls tls) {
+public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hypervisor hypervisor) {
 
   public AgentConfig {
     stateDir = Objects.requireNonNullElse(stateDir, Path.of("/var/lib/oneinfra-agent"));
     proxy = Objects.requireNonNullElse(proxy, new Proxy(null, null, null, null, null, null, null, null, null, null,
         null));
-    tls = Objects.requireNonNullElse(tls, new Tls(null, null, null, null, null));
+    tls = Objects.requireNonNullElse(tls, new Tls(null, null, null, null, null, null, null, null, null, null));
+    access = Objects.requireNonNullElse(access, new Access(null, null));
+    hypervisor = Objects.requireNonNullElse(hypervisor, new Hypervisor(null, null, null, null, null));
+  }
+
+  /** A config with every default. */
+  public static AgentConfig defaults() {
+    return new AgentConfig(null, null, null, null, null);
+  }
+
+  /**
+   * The {@code hypervisor} section: what the Hypervisor object says about this host.
+   *
+   * @param name object name (default: the host name, normalised to DNS-1123)
+   * @param ipAddress the address the controller dials (default: detected; loopback only when set here)
+   * @param isPublic whether public components may run here
+   * @param portRange ports the controller may allocate
+   * @param controllerAddress the controller's API server {@code host:port}, used to pick the address facing it
+   */
+  public record Hypervisor(String name, String ipAddress,
+      @com.fasterxml.jackson.annotation.JsonProperty("public") Boolean isPublic, Ports portRange,
+      String controllerAddress) {
+
+    public boolean publicRole() {
+      return Boolean.TRUE.equals(isPublic);
+    }
+
+    public Ports ports() {
+      return portRange == null ? new Ports(30000, 32767) : portRange;
+    }
+  }
+
+  /**
+   * A port range as written in YAML.
+   *
+   * @param low first port
+   * @param high last port
+   */
+  public record Ports(Integer low, Integer high) {}
+
+  /**
+   * The {@code access} section.
+   *
+   * @param allow allow lists; empty means any certificate from the client CA
+   * @param crl a PEM file of CRLs (one per client CA issuer); revoked client certificates are refused
+   */
+  public record Access(Allow allow, Path crl) {
+    public Access {
+      allow = Objects.requireNonNullElse(allow, new Allow(null, null, null, null, null));
+    }
+  }
+
+  /**
+   * Allow lists: a client passes when it matches any entry of any list.
+   *
+   * @param commonNames subject CNs
+   * @param organizationalUnits subject OUs
+   * @param dnsNames DNS SANs
+   * @param uris URI SANs
+   * @param spkiSha256 SHA-256 pins (hex) of the certificate's public key info
+   */
+  public record Allow(List<String> commonNames, List<String> organizationalUnits, List<String> dnsNames,
+      List<String> uris, List<String> spkiSha256) {
+    public Allow {
+      commonNames = commonNames == null ? List.of() : List.copyOf(commonNames);
+      organizationalUnits = organizationalUnits == null ? List.of() : List.copyOf(organizationalUnits);
+      dnsNames = dnsNames == null ? List.of() : List.copyOf(dnsNames);
+      uris = uris == null ? List.of() : List.copyOf(uris);
+      spkiSha256 = spkiSha256 == null ? List.of() : List.copyOf(spkiSha256);
+    }
   }
 
   /**
@@ -86,21 +158,42 @@ public record AgentConfig(Path stateDir, Proxy proxy, Tls tls) {
    * The {@code tls} section.
    *
    * @param mode {@code generate} (the agent's own PKI in the state dir) or {@code files} (the operator's)
+   * @param keyType {@code ec-p256} or {@code rsa-2048} for generated keys
    * @param serverNames extra IPs/DNS names for a generated server certificate
+   * @param serverCertificateLifetime lifetime of a generated server certificate; re-issued at 2/3 of it
    * @param certificate files mode: the server certificate chain (PEM)
    * @param privateKey files mode: its PKCS#8 key (PEM, mode 0600)
    * @param clientCA files mode: the CA bundle client certificates must chain to
+   * @param clientCertificate files mode, optional: the controller's client certificate, to publish in the manifest
+   * @param clientPrivateKey files mode, optional: its key
+   * @param checkInterval how often to check whether the server certificate is due or the IP changed
    */
-  public record Tls(Mode mode, List<String> serverNames, Path certificate, Path privateKey, Path clientCA) {
+  public record Tls(Mode mode, KeyType keyType, List<String> serverNames, Duration serverCertificateLifetime,
+      Path certificate, Path privateKey, Path clientCA, Path clientCertificate, Path clientPrivateKey,
+      Duration checkInterval) {
     /** Where certificates come from. */
     public enum Mode {
       GENERATE,
       FILES
     }
 
+
     public Tls {
       mode = Objects.requireNonNullElse(mode, Mode.GENERATE);
+      keyType = Objects.requireNonNullElse(keyType, KeyType.EC_P256);
       serverNames = serverNames == null ? List.of() : List.copyOf(serverNames);
+      serverCertificateLifetime = Objects.requireNonNullElse(serverCertificateLifetime, Duration.ofDays(365));
+      checkInterval = Objects.requireNonNullElse(checkInterval, Duration.ofMinutes(1));
+      if (checkInterval.isZero()) {
+        throw new IllegalArgumentException("tls.checkInterval: must be more than zero");
+      }
+      if (serverCertificateLifetime.compareTo(Duration.ofMinutes(1)) < 0) {
+        throw new IllegalArgumentException("tls.serverCertificateLifetime: " + serverCertificateLifetime
+            + " is shorter than the 1m minimum");
+      }
+      if ((clientCertificate == null) != (clientPrivateKey == null)) {
+        throw new IllegalArgumentException("tls.clientCertificate and tls.clientPrivateKey: set both or neither");
+      }
       if (mode == Mode.FILES) {
         require("tls.certificate", certificate);
         require("tls.privateKey", privateKey);

@@ -31,7 +31,7 @@ import java.util.stream.Collectors;
 public final class ConfigLoader {
   /** Name of the default configuration embedded in the jar. */
   public static final String EMBEDDED_DEFAULT = "embedded default";
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
 
   private final ObjectMapper mapper;
 
@@ -76,10 +76,13 @@ public final class ConfigLoader {
     } catch (IOException e) {
       throw new ConfigException(source + ": cannot read: " + e.getMessage(), e);
     }
+    if (text.lines().allMatch(line -> line.isBlank() || line.strip().startsWith("#"))) {
+      return AgentConfig.defaults(); // an empty file means "all defaults", as an empty document does
+    }
     try {
       AgentConfig config = mapper.readValue(text, AgentConfig.class);
       if (config == null) {
-        config = new AgentConfig(null, null, null);
+        config = AgentConfig.defaults();
       }
       config.proxy().settings(); // validate now, not at first use
       return config;
@@ -141,13 +144,14 @@ public final class ConfigLoader {
   static Duration parseDuration(String text) {
     Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
     if (!m.matches() || (m.group(2) == null && !m.group(1).equals("0"))) {
-      throw new IllegalArgumentException("'" + text + "' is not a duration; want e.g. 500ms, 10s, 5m, 1h or 0");
+      throw new IllegalArgumentException("'" + text + "' is not a duration; want e.g. 500ms, 10s, 5m, 1h, 90d or 0");
     }
     long n = Long.parseLong(m.group(1));
     return switch (m.group(2) == null ? "s" : m.group(2)) {
       case "ms" -> Duration.ofMillis(n);
       case "m" -> Duration.ofMinutes(n);
       case "h" -> Duration.ofHours(n);
+      case "d" -> Duration.ofDays(n);
       default -> Duration.ofSeconds(n);
     };
   }

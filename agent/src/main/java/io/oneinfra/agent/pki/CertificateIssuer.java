@@ -85,11 +85,24 @@ public final class CertificateIssuer {
     return this;
   }
 
-  /** Adds an IP address (literal) or DNS name to the subject alternative names. */
+  /**
+   * Adds an IP address (literal) or DNS name to the subject alternative names.
+   *
+   * @throws IllegalArgumentException naming {@code name} when it is neither
+   */
   public CertificateIssuer subjectAltName(String name) {
-    subjectAltNames.add(isIpLiteral(name)
-        ? new GeneralName(GeneralName.iPAddress, name)
-        : new GeneralName(GeneralName.dNSName, name));
+    try {
+      if (isIpLiteral(name)) {
+        subjectAltNames.add(new GeneralName(GeneralName.iPAddress, name));
+      } else if (name.matches("[A-Za-z0-9*]([A-Za-z0-9.-]*[A-Za-z0-9])?") && !name.matches("[0-9.]+")) {
+        subjectAltNames.add(new GeneralName(GeneralName.dNSName, name));
+      } else {
+        throw new IllegalArgumentException("not an IP address or DNS name");
+      }
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("tls.serverNames: '" + name + "' is not a valid IP address or DNS name",
+          e);
+    }
     return this;
   }
 
@@ -134,9 +147,7 @@ public final class CertificateIssuer {
         builder.addExtension(Extension.subjectAlternativeName, false,
             new GeneralNames(subjectAltNames.toArray(GeneralName[]::new)));
       }
-      KeyType signingType = signer != null
-          ? ("EC".equals(signingKeys.getPrivate().getAlgorithm()) ? KeyType.EC_P256 : KeyType.RSA_2048)
-          : keyType;
+      KeyType signingType = KeyType.of(signingKeys.getPrivate());
       X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(builder.build(
           new JcaContentSignerBuilder(signingType.signatureAlgorithm()).build(signingKeys.getPrivate())));
       return new Issued(certificate, keyPair);

@@ -1,5 +1,6 @@
 package io.oneinfra.agent.pki;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -7,8 +8,8 @@ import java.security.spec.ECGenParameterSpec;
 
 /** Key algorithms the agent generates: EC P-256 by default, RSA where a peer needs it. */
 public enum KeyType {
-  EC_P256("SHA256withECDSA"),
-  RSA_2048("SHA256withRSA");
+  @JsonProperty("ec-p256") EC_P256("SHA256withECDSA"),
+  @JsonProperty("rsa-2048") RSA_2048("SHA256withRSA");
 
   private final String signatureAlgorithm;
 
@@ -19,6 +20,11 @@ public enum KeyType {
   /** The algorithm a key of this type signs certificates with. */
   public String signatureAlgorithm() {
     return signatureAlgorithm;
+  }
+
+  /** The type of an existing key, for signing with it. */
+  public static KeyType of(java.security.PrivateKey key) {
+    return "EC".equals(key.getAlgorithm()) ? EC_P256 : RSA_2048;
   }
 
   /** A fresh key pair. */

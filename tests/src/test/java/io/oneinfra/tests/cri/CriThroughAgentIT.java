@@ -9,7 +9,8 @@ import io.oneinfra.agent.cri.CriApiVersion;
 import io.oneinfra.agent.cri.CriChannel;
 import io.oneinfra.agent.cri.CriClient;
 import io.oneinfra.agent.cri.proto.RuntimeCondition;
-import io.oneinfra.agent.pki.GeneratedPki;
+import io.oneinfra.agent.manifest.ManifestCodec;
+import io.oneinfra.tests.support.ControllerView;
 import io.oneinfra.tests.support.CriScenario;
 import io.oneinfra.tests.testbed.Containerd;
 import io.oneinfra.tests.testbed.SharedContainerd;
@@ -32,7 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** The agent (its generated PKI and proxy) in front of a real containerd, driven as oneinfra's controller does. */
+/**
+ * The agent in front of a real containerd, driven as oneinfra's controller does: from nothing but the Hypervisor
+ * manifest the agent wrote.
+ */
 @ExtendWith(SharedContainerd.class)
 class CriThroughAgentIT {
   private static final Duration DEADLINE = Duration.ofSeconds(30);
@@ -40,7 +44,6 @@ class CriThroughAgentIT {
   @TempDir
   static Path state;
   static Agent agent;
-  static GeneratedPki pki;
 
   @BeforeAll
   static void startAgent(Containerd containerd) throws Exception {
@@ -49,12 +52,12 @@ class CriThroughAgentIT {
         proxy:
           listen: 127.0.0.1:0
           backend: unix:%s
-        tls:
-          serverNames: [127.0.0.1]
+        hypervisor:
+          name: test-hypervisor
+          ipAddress: 127.0.0.1
         """.formatted(state, containerd.socket());
     agent = Agent.start(new ConfigLoader().parse("test config",
         new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))));
-    pki = agent.pki().orElseThrow();
   }
 
   @AfterAll
@@ -64,11 +67,9 @@ class CriThroughAgentIT {
     }
   }
 
-  /** Dials the proxy exactly as the controller would, with the credentials the agent generated. */
+  /** Dials the proxy exactly as the controller would, with only what the manifest file says. */
   static CriChannel controllerChannel(EventLoopGroup group) throws Exception {
-    return CriChannel.remote("127.0.0.1:" + agent.proxy().localAddress().getPort(),
-        Files.readString(pki.serverCaCertificate()), Files.readString(pki.clientCertificate()),
-        Files.readString(pki.clientKey()), group);
+    return ControllerView.dial(ManifestCodec.parse(Files.readString(agent.manifestFile())), group);
   }
 
   @ParameterizedTest

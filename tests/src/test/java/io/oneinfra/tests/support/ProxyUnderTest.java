@@ -5,6 +5,7 @@ import io.oneinfra.proxy.Address;
 import io.oneinfra.proxy.ProxyServer;
 import io.oneinfra.proxy.ProxySettings;
 import io.oneinfra.proxy.ServerTls;
+import io.oneinfra.proxy.TlsMaterial;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -18,16 +19,22 @@ public final class ProxyUnderTest implements AutoCloseable {
   public final ProxyServer server;
   public final MetricRegistry metrics = new MetricRegistry();
 
-  private ProxyUnderTest(ProxySettings settings, TestPki pki) throws IOException {
-    server = ProxyServer.start(settings, new ServerTls(settings.tlsProvider(), pki.material()), metrics);
+  private ProxyUnderTest(ProxySettings settings, TlsMaterial material) throws IOException {
+    server = ProxyServer.start(settings, new ServerTls(settings.tlsProvider(), material), metrics);
   }
 
   /** Starts with default settings, adjusted by {@code tune}. */
   public static ProxyUnderTest start(TestPki pki, Path backend, UnaryOperator<ProxySettings.Builder> tune) {
+    return start(pki.material(), backend, tune);
+  }
+
+  /** Starts with the given material (for an access policy) and default settings adjusted by {@code tune}. */
+  public static ProxyUnderTest start(TlsMaterial material, Path backend,
+      UnaryOperator<ProxySettings.Builder> tune) {
     ProxySettings.Builder builder = ProxySettings.builder(new Address.Tcp("127.0.0.1", 0),
         new Address.Unix(backend)).drainTimeout(Duration.ofSeconds(5));
     try {
-      return new ProxyUnderTest(tune.apply(builder).build(), pki);
+      return new ProxyUnderTest(tune.apply(builder).build(), material);
     } catch (SSLException e) {
       throw new IllegalStateException("proxy under test: bad TLS material", e);
     } catch (IOException e) {

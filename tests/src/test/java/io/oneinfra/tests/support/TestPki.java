@@ -12,8 +12,16 @@ import java.security.KeyStore;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
+import java.util.Date;
 import java.util.List;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.CRLReason;
+import org.bouncycastle.cert.X509v2CRLBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -32,6 +40,28 @@ public final class TestPki {
   public final Issued otherCa = CertificateIssuer.certificate("other CA").certificateAuthority().issue();
   public final Issued otherClient = CertificateIssuer.certificate("oneinfra-client").clientAuth()
       .signedBy(otherCa).issue();
+
+  /** Another client certificate from the client CA, with its own common name. */
+  public Issued clientNamed(String commonName) {
+    return CertificateIssuer.certificate(commonName).clientAuth().signedBy(clientCa).issue();
+  }
+
+  /** A CRL from the client CA listing {@code revoked}, as an operator would publish it. */
+  public X509CRL crlRevoking(Issued... revoked) {
+    try {
+      Date now = new Date();
+      X509v2CRLBuilder builder = new X509v2CRLBuilder(
+          X500Name.getInstance(clientCa.certificate().getSubjectX500Principal().getEncoded()), now);
+      builder.setNextUpdate(new Date(now.getTime() + 86_400_000L));
+      for (Issued certificate : revoked) {
+        builder.addCRLEntry(certificate.certificate().getSerialNumber(), now, CRLReason.keyCompromise);
+      }
+      return new JcaX509CRLConverter().getCRL(
+          builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(clientCa.privateKey())));
+    } catch (GeneralSecurityException | OperatorCreationException e) {
+      throw new IllegalStateException("test pki: cannot build a CRL", e);
+    }
+  }
 
   /** What the proxy serves with. */
   public TlsMaterial material() {

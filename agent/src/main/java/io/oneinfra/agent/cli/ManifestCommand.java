@@ -1,0 +1,60 @@
+package io.oneinfra.agent.cli;
+
+import io.oneinfra.agent.config.AgentConfig;
+import io.oneinfra.agent.config.ConfigException;
+import io.oneinfra.agent.identity.HypervisorIdentity;
+import io.oneinfra.agent.identity.IdentityResolver;
+import io.oneinfra.agent.manifest.HypervisorManifest;
+import io.oneinfra.agent.manifest.ManifestCodec;
+import io.oneinfra.agent.tls.TlsSource;
+import io.oneinfra.agent.tls.TlsState;
+import io.oneinfra.proxy.ProxySettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code manifest}: prints the Hypervisor object for this host, ready for {@code kubectl apply -f -}. */
+@Command(name = "manifest", mixinStandardHelpOptions = true,
+    description = {"Print this host's Hypervisor manifest (YAML) for kubectl apply -f -.",
+        "Creates the PKI in the state directory when none exists yet, as run would."})
+final class ManifestCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(ManifestCommand.class);
+
+  @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+      description = "Config file (default: ${DEFAULT-VALUE}; when it does not exist, the embedded default is used).")
+  Path config = RunCommand.DEFAULT_CONFIG;
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    try {
+      AgentConfig agentConfig = RunCommand.load(config);
+      ProxySettings settings = agentConfig.proxy().settings();
+      if (settings.listen().port() == 0) {
+        LOG.error("proxy.listen: port 0 (any free port) cannot be published in a manifest; set a fixed port");
+        return Main.EXIT_CONFIG;
+      }
+      HypervisorIdentity identity = new IdentityResolver().resolve(agentConfig.hypervisor(), settings.listen());
+      TlsState tls = new TlsSource(agentConfig).load(identity, Instant.now(), false);
+      spec.commandLine().getOut().print(ManifestCodec.toYaml(HypervisorManifest.of(identity,
+          settings.listen().port(), tls.serverCaPem().orElse(null), tls.client().orElse(null))));
+      spec.commandLine().getOut().flush();
+      return 0;
+    } catch (ConfigException e) {
+      LOG.error("{}", e.getMessage());
+      return Main.EXIT_CONFIG;
+    } catch (IOException | UncheckedIOException | IllegalArgumentException | IllegalStateException e) {
+      LOG.error("cannot build the manifest: {}", e.getMessage());
+      return Main.EXIT_CONFIG;
+    }
+  }
+}
