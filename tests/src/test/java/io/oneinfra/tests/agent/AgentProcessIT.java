@@ -5,14 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.oneinfra.agent.cri.CriApiVersion;
 import io.oneinfra.agent.cri.CriChannel;
 import io.oneinfra.agent.cri.CriClient;
+import io.oneinfra.agent.manifest.HypervisorManifest;
+import io.oneinfra.agent.manifest.ManifestCodec;
+import io.oneinfra.tests.support.ControllerView;
+import io.oneinfra.tests.support.TestPki;
 import io.oneinfra.tests.testbed.Containerd;
 import io.oneinfra.tests.testbed.Poll;
 import io.oneinfra.tests.testbed.SharedContainerd;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,13 +45,11 @@ class AgentProcessIT {
           listen: 127.0.0.1:0
           backend: unix:%s
           drainTimeout: 5s
-        tls:
-          serverNames: [127.0.0.1]
+        hypervisor:
+          ipAddress: 127.0.0.1
         """.formatted(dir.resolve("state"), containerd.socket()));
     Path log = dir.resolve("agent.log");
-    Process agent = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", System.getProperty("agent.jar"), "run", "--config", config.toString())
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process agent = agent(log, "run", "--config", config.toString());
     try {
       Poll.until(Duration.ofSeconds(30), "the agent to listen", () -> LISTENING.matcher(read(log)).find(),
           () -> read(log));
@@ -64,6 +70,98 @@ class AgentProcessIT {
     } finally {
       agent.destroyForcibly();
     }
+  }
+
+  @Test
+  void refusesToStartWhenAKeyFileIsReadableByOthersNamingTheFileAndMode(Containerd containerd) throws Exception {
+    TestPki pki = new TestPki();
+    Path key = dir.resolve("server.key");
+    Files.writeString(dir.resolve("server.crt"), pki.server.certificatePem());
+    Files.writeString(key, pki.server.privateKeyPem());
+    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+    Files.writeString(dir.resolve("client-ca.crt"), pki.clientCa.certificatePem());
+    Path config = dir.resolve("agent.yaml");
+    Files.writeString(config, """
+        stateDir: %1$s/state
+        proxy:
+          listen: 127.0.0.1:0
+          backend: unix:%2$s
+        hypervisor:
+          ipAddress: 127.0.0.1
+        tls:
+          mode: files
+          certificate: %1$s/server.crt
+          privateKey: %1$s/server.key
+          clientCA: %1$s/client-ca.crt
+        """.formatted(dir, containerd.socket()));
+    Path log = dir.resolve("agent.log");
+    Process agent = agent(log, "run", "--config", config.toString());
+    assertThat(agent.waitFor(30, TimeUnit.SECONDS)).as("exited").isTrue();
+    assertThat(agent.exitValue()).isEqualTo(2);
+    assertThat(read(log)).contains(key + " is accessible by others (mode 0644); want 0600")
+        .doesNotContain("PRIVATE KEY");
+    assertThat(Files.getPosixFilePermissions(key)).as("the operator's file is left alone")
+        .isEqualTo(PosixFilePermissions.fromString("rw-r--r--"));
+  }
+
+  @Test
+  void manifestCommandPrintsWhatRunPublishesAndTheControllerCanUseIt(Containerd containerd) throws Exception {
+    int port;
+    try (ServerSocket probe = new ServerSocket(0)) {
+      port = probe.getLocalPort();
+    }
+    Path config = dir.resolve("agent.yaml");
+    Files.writeString(config, """
+        stateDir: %s
+        proxy:
+          listen: 127.0.0.1:%d
+          backend: unix:%s
+        hypervisor:
+          name: printed
+          ipAddress: 127.0.0.1
+          public: true
+          portRange: {low: 31000, high: 31999}
+        """.formatted(dir.resolve("state"), port, containerd.socket()));
+    Path printed = dir.resolve("printed.yaml");
+    Process manifest = new ProcessBuilder(java(), "-jar", System.getProperty("agent.jar"), "manifest", "--config",
+        config.toString()).redirectOutput(printed.toFile()).redirectError(dir.resolve("manifest.log").toFile())
+        .start();
+    assertThat(manifest.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(manifest.exitValue()).as("manifest exit; log:%n%s", read(dir.resolve("manifest.log"))).isZero();
+    HypervisorManifest fromCommand = ManifestCodec.parse(read(printed));
+    assertThat(fromCommand.metadata().name()).isEqualTo("printed");
+    assertThat(fromCommand.spec().isPublic()).isTrue();
+    assertThat(fromCommand.spec().ipAddress()).isEqualTo("127.0.0.1");
+    assertThat(fromCommand.spec().portRange()).isEqualTo(new HypervisorManifest.PortRange(31000, 31999));
+    assertThat(fromCommand.spec().remoteCriEndpoint().criEndpointUri()).isEqualTo("127.0.0.1:" + port);
+    assertThat(read(printed)).doesNotContain("status");
+
+    Path log = dir.resolve("agent.log");
+    Process agent = agent(log, "run", "--config", config.toString());
+    try {
+      Path written = dir.resolve("state/hypervisor.yaml"); // written atomically once the proxy listens
+      Poll.until(Duration.ofSeconds(30), "the agent's manifest", () -> Files.exists(written), () -> read(log));
+      assertThat(ManifestCodec.parse(read(written))).isEqualTo(fromCommand);
+      assertThat(Files.getPosixFilePermissions(written)).as("it holds the client key")
+          .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+      try (CriChannel channel = ControllerView.dial(fromCommand, null)) {
+        assertThat(new CriClient(channel.channel(), CriApiVersion.V1ALPHA2, Duration.ofSeconds(10)).version()
+            .getRuntimeName()).isEqualTo("containerd");
+      }
+    } finally {
+      agent.destroy();
+      assertThat(agent.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
+  private static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private static Process agent(Path log, String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(java(), "-jar", System.getProperty("agent.jar")));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 
   private static String read(Path log) {
