@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the integration tests run for real (containerd, runc, haproxy, ...).
+# Installs the Debian packages the integration tests run for real (containerd, runc, haproxy, ...) and the
+# packaging tools the package tests use (rpm, lintian, systemd-analyze).
 # Idempotent: does nothing when every command is already present.
 set -euo pipefail
 
@@ -14,6 +15,12 @@ declare -A PACKAGE_OF=(
   [socat]=socat
   [openssl]=openssl
   [tar]=tar
+  # packaging/: building and checking the .deb and .rpm, and the systemd unit
+  [rpm]=rpm
+  [rpmbuild]=rpm
+  [lintian]=lintian
+  [dpkg-deb]=dpkg
+  [systemd-analyze]=systemd
 )
 
 # runc and haproxy live in /usr/sbin, which a non-root PATH may lack.
