@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -107,20 +108,38 @@ class DebPackageIT {
     dpkgInit();
     dpkg("-i", previousBuild().toString());
     assertThat(query("${Version}")).isEqualTo("0.0.1");
+    // The operator's edit, which also points the agent at this root's state dir and pins its IP...
     Path config = root.resolve("etc/oneinfra/agent.yaml");
-    Files.writeString(config, "# changed by the operator\n", StandardOpenOption.APPEND);
+    Path state = root.resolve("var/lib/oneinfra-agent");
+    Files.writeString(config, Files.readString(config).replace("stateDir: /var/lib/oneinfra-agent\n",
+        "stateDir: " + state + "\n") + "hypervisor:\n  ipAddress: 192.0.2.10\n");
     String modifiedConfig = Files.readString(config);
-    Path key = writePki();
+    // ...so that the installed agent generates a real PKI there (manifest creates it as run would).
+    Command.Result manifest = Command.run(List.of(root.resolve("usr/bin/oneinfra-agent").toString(), "manifest",
+        "--config", config.toString())).expectSuccess();
+    assertThat(manifest.stdout()).contains("kind: Hypervisor", "criEndpointURI: 192.0.2.10:7443");
+    Map<String, String> pki = pkiFiles(state.resolve("pki"));
+    assertThat(pki).containsKeys("server-ca.crt", "client.crt", "client.key", "client-ca.key");
 
     Command.Result upgrade = dpkg("-i", Packages.DEB.toString());
 
     assertThat(upgrade.stdout()).contains("over (0.0.1)");
     assertThat(query("${Version}")).isEqualTo(Packages.DEB_VERSION);
     assertThat(config).hasContent(modifiedConfig);
-    assertThat(key).hasContent("not a real key");
-    assertThat(Packages.modeAndOwner(key)).isEqualTo("rw------- root:root");
-    assertThat(Packages.modeAndOwner(root.resolve("var/lib/oneinfra-agent"))).isEqualTo("rwx------ root:root");
+    assertThat(pkiFiles(state.resolve("pki"))).isEqualTo(pki);
+    assertThat(Packages.modeAndOwner(state)).isEqualTo("rwx------ root:root");
     assertThat(root.resolve(UNIT_LINK)).isSymbolicLink();
+  }
+
+  /** File name to mode and content, for every file of a PKI directory. */
+  private static Map<String, String> pkiFiles(Path dir) throws IOException {
+    Map<String, String> files = new TreeMap<>();
+    try (var list = Files.list(dir)) {
+      for (Path file : list.toList()) {
+        files.put(file.getFileName().toString(), Packages.modeAndOwner(file) + "\n" + Files.readString(file));
+      }
+    }
+    return files;
   }
 
   @Test
