@@ -20,6 +20,7 @@ declare -A PACKAGE_OF=(
   [rpmbuild]=rpm
   [lintian]=lintian
   [dpkg-deb]=dpkg
+  [deb-systemd-helper]=init-system-helpers
   [systemd-analyze]=systemd
 )
 
