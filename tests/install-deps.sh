@@ -36,6 +36,17 @@ for cmd in "${!PACKAGE_OF[@]}"; do
   fi
 done
 
+# The Prometheus text checks run Debian's reference parser with Debian's own python3 (not one on PATH).
+if ! /usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1; then
+  echo "missing: python module prometheus_client for /usr/bin/python3 (package python3-prometheus-client)"
+  missing+=(python3-prometheus-client)
+fi
+
+# systemd-socket-activate hands the agent a listening socket, as systemd's socket units do.
+if ! command -v systemd-socket-activate >/dev/null 2>&1; then
+  [[ " ${missing[*]} " == *" systemd "* ]] || missing+=(systemd)
+fi
+
 # The tests copy /bin/busybox into an image: it must be the static build, not a dynamic busybox.
 if command -v busybox >/dev/null 2>&1 && ! dpkg -s busybox-static >/dev/null 2>&1; then
   echo "busybox is present but not busybox-static"

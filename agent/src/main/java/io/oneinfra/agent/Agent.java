@@ -3,11 +3,17 @@ package io.oneinfra.agent;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import io.oneinfra.agent.config.AgentConfig;
+import io.oneinfra.agent.cri.CriHealth;
 import io.oneinfra.agent.identity.HypervisorIdentity;
 import io.oneinfra.agent.identity.IdentityResolver;
 import io.oneinfra.agent.manifest.HypervisorManifest;
 import io.oneinfra.agent.manifest.ManifestCodec;
 import io.oneinfra.agent.pki.SecureFiles;
+import io.oneinfra.agent.status.JmxExposure;
+import io.oneinfra.agent.status.Readiness;
+import io.oneinfra.agent.status.StatusServer;
+import io.oneinfra.agent.systemd.SystemdStatus;
+import io.oneinfra.agent.systemd.Watchdog;
 import io.oneinfra.agent.tls.TlsSource;
 import io.oneinfra.agent.tls.TlsState;
 import io.oneinfra.proxy.Address;
@@ -15,11 +21,16 @@ import io.oneinfra.proxy.ProxyServer;
 import io.oneinfra.proxy.ProxySettings;
 import io.oneinfra.proxy.ServerTls;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -31,10 +42,15 @@ import org.slf4j.LoggerFactory;
 public final class Agent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
 
-  private final AgentConfig config;
+  private volatile AgentConfig config;
   private final MetricRegistry metrics = new MetricRegistry();
   private final IdentityResolver identities = new IdentityResolver();
-  private final TlsSource tlsSource;
+  private volatile TlsSource tlsSource;
+  private final SystemdStatus systemd;
+  private final CriHealth criHealth;
+  private final AtomicReference<CriHealth.Result> cri = new AtomicReference<>();
+  private final StatusServer statusServer;
+  private final JmxExposure jmx;
   private final AtomicReference<HypervisorIdentity> identity = new AtomicReference<>();
   private final AtomicReference<TlsState> tls = new AtomicReference<>();
   private final ProxyServer proxy;
@@ -44,8 +60,9 @@ public final class Agent implements AutoCloseable {
     return thread;
   });
 
-  private Agent(AgentConfig config) throws IOException {
+  private Agent(AgentConfig config, SystemdStatus systemd, OptionalInt inheritedFd) throws IOException {
     this.config = config;
+    this.systemd = systemd;
     this.tlsSource = new TlsSource(config);
     ProxySettings settings = config.proxy().settings();
     identity.set(identities.resolve(config.hypervisor(), settings.listen()));
@@ -54,20 +71,99 @@ public final class Agent implements AutoCloseable {
       LOG.warn("proxy.backend: {} does not exist yet; clients will be refused until the runtime creates it "
           + "(set proxy.backend to your CRI socket, e.g. unix:/run/crio/crio.sock)", unix.path());
     }
-    proxy = ProxyServer.start(settings, new ServerTls(settings.tlsProvider(), tls.get().material()), metrics);
+    proxy = ProxyServer.start(settings, new ServerTls(settings.tlsProvider(), tls.get().material()), metrics,
+        inheritedFd);
     tls.get().certificates().keySet().forEach(this::registerExpiry);
     writeManifest();
+    criHealth = settings.backend() instanceof Address.Unix unix ? new CriHealth(unix.path()) : null;
+    metrics.gauge("cri.up", () -> (Gauge<Integer>) () -> cri.get() != null && cri.get().up() ? 1 : 0);
+    checkCri();
+    AgentConfig.Status status = config.status();
+    statusServer = status.enabled()
+        ? StatusServer.start(((Address.Tcp) status.listen()).toSocketAddress(), metrics, this::readiness) : null;
+    jmx = JmxExposure.start(metrics);
     long every = config.tls().checkInterval().toMillis();
     maintenance.scheduleWithFixedDelay(this::maintain, every, every, TimeUnit.MILLISECONDS);
+    long criEvery = status.criCheckInterval().toMillis();
+    maintenance.scheduleWithFixedDelay(this::checkCri, criEvery, criEvery, TimeUnit.MILLISECONDS);
+    Watchdog.interval(System.getenv(), ProcessHandle.current().pid()).ifPresent(interval ->
+        Watchdog.start(maintenance, interval, systemd, this::healthy));
+    systemd.ready(statusLine());
   }
 
   /**
-   * Starts the agent.
+   * Starts the agent without a supervisor (tests, tools).
    *
    * @throws IOException when the PKI cannot be loaded or created, or the proxy cannot listen
    */
   public static Agent start(AgentConfig config) throws IOException {
-    return new Agent(config);
+    return new Agent(config, new SystemdStatus(Optional.empty()), OptionalInt.empty());
+  }
+
+  /**
+   * Starts the agent under systemd: READY=1 once serving, STATUS= on changes, the watchdog while healthy, and the
+   * listening socket from systemd when {@code inheritedFd} is set.
+   *
+   * @throws IOException when the PKI cannot be loaded or created, or the proxy cannot listen
+   */
+  public static Agent start(AgentConfig config, SystemdStatus systemd, OptionalInt inheritedFd) throws IOException {
+    return new Agent(config, systemd, inheritedFd);
+  }
+
+  /** The status endpoint's address, when enabled. */
+  public Optional<InetSocketAddress> statusAddress() {
+    return Optional.ofNullable(statusServer).map(StatusServer::address);
+  }
+
+  /** The last CRI check. */
+  public CriHealth.Result cri() {
+    return cri.get();
+  }
+
+  /** What /readyz says: ready when the proxy listens and the CRI runtime answers. */
+  public Readiness readiness() {
+    CriHealth.Result result = cri.get();
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("listen", identity.get().endpoint(proxy.localAddress().getPort()));
+    details.put("backend", proxy.settings().backend().toString());
+    if (result != null && result.up()) {
+      details.put("runtime", result.runtime());
+      details.put("api", String.join(", ", result.apis()));
+      return Readiness.ready(details);
+    }
+    return Readiness.notReady(result == null ? "cri not checked yet" : "cri " + result.reason(), details);
+  }
+
+  /**
+   * The watchdog's question: is this process working? The runtime being down is not the agent's failure (readiness
+   * and STATUS say so); a restart would not help, so it must not stop the pings.
+   */
+  private boolean healthy() {
+    return proxy.isResponsive(Duration.ofSeconds(1));
+  }
+
+  private void checkCri() {
+    if (criHealth == null) {
+      return;
+    }
+    CriHealth.Result result = criHealth.check();
+    CriHealth.Result before = cri.getAndSet(result);
+    if (before == null || before.up() != result.up()) {
+      if (result.up()) {
+        LOG.info("{}", result.summary());
+      } else {
+        LOG.warn("{}", result.summary());
+      }
+    }
+    systemd.status(statusLine());
+  }
+
+  /** One line for STATUS= and logs, e.g. {@code serving; cri containerd 1.6.20 (v1, v1alpha2); registration file}. */
+  public String statusLine() {
+    CriHealth.Result result = cri.get();
+    String criPart = criHealth == null ? "cri over tcp (not checked)"
+        : result == null ? "cri not checked yet" : result.summary();
+    return "serving; " + criPart + "; registration file";
   }
 
   /** The proxy. */
@@ -105,6 +201,28 @@ public final class Agent implements AutoCloseable {
    */
   public synchronized boolean reload() {
     return refresh(identity.get(), false, "reload");
+  }
+
+  /**
+   * Applies a re-read config: certificates, CAs, CRL, allow lists and log settings take effect now; other changes
+   * (listen address, backend, identity) need a restart and are reported. On failure nothing changes.
+   *
+   * @return true when the new settings are in use
+   */
+  public synchronized boolean reload(AgentConfig newConfig) {
+    AgentConfig old = config;
+    if (!newConfig.proxy().equals(old.proxy()) || !newConfig.hypervisor().equals(old.hypervisor())
+        || !newConfig.stateDir().equals(old.stateDir()) || !newConfig.status().equals(old.status())) {
+      LOG.warn("reload: changes to stateDir, proxy, hypervisor or status take effect only after a restart");
+    }
+    TlsSource previous = tlsSource;
+    tlsSource = new TlsSource(newConfig);
+    if (!refresh(identity.get(), false, "reload")) {
+      tlsSource = previous;
+      return false;
+    }
+    config = newConfig;
+    return true;
   }
 
   /** Issues a new server certificate from the local CA now (generate mode) and swaps it in. */
@@ -168,6 +286,13 @@ public final class Agent implements AutoCloseable {
   @Override
   public void close() {
     maintenance.shutdownNow();
+    if (statusServer != null) {
+      statusServer.close();
+    }
+    jmx.close();
+    if (criHealth != null) {
+      criHealth.close();
+    }
     LOG.info("stopping: draining {} open connections", proxy.openConnections());
     boolean clean = proxy.drain(proxy.settings().drainTimeout());
     LOG.info("stopped ({})", clean ? "all connections finished" : "drain timeout: remaining connections closed");

@@ -100,7 +100,8 @@ class DebPackageIT {
     dpkg("-i", Packages.DEB.toString());
     Command.Result result = Command.run(List.of(root.resolve("usr/bin/oneinfra-agent").toString(), "version"))
         .expectSuccess();
-    assertThat(result.stdout()).startsWith("oneinfra-agent ");
+    assertThat(result.stdout()).startsWith("oneinfra-agent 0.1.0").contains("\njava ", "\nepoll ", "\ntls ")
+        .doesNotContain("development");
   }
 
   @Test

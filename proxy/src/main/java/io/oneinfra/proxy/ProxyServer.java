@@ -3,16 +3,23 @@ package io.oneinfra.proxy;
 import com.codahale.metrics.MetricRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -46,9 +53,20 @@ public final class ProxyServer implements AutoCloseable, FrontendInitializer.Con
    */
   public static ProxyServer start(ProxySettings settings, ServerTls tls, MetricRegistry registry)
       throws IOException {
+    return start(settings, tls, registry, OptionalInt.empty());
+  }
+
+  /**
+   * Starts serving on a listening socket inherited from systemd (socket activation) when {@code inheritedFd} is set,
+   * else binds {@code settings.listen()}.
+   *
+   * @throws IOException when the address cannot be bound or the descriptor cannot be adopted
+   */
+  public static ProxyServer start(ProxySettings settings, ServerTls tls, MetricRegistry registry,
+      OptionalInt inheritedFd) throws IOException {
     ProxyServer server = new ProxyServer(settings, tls);
     try {
-      server.bind(new ProxyMetrics(registry));
+      server.bind(new ProxyMetrics(registry), inheritedFd);
     } catch (IOException | RuntimeException e) {
       server.group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       throw e;
@@ -56,7 +74,7 @@ public final class ProxyServer implements AutoCloseable, FrontendInitializer.Con
     return server;
   }
 
-  private void bind(ProxyMetrics metrics) throws IOException {
+  private void bind(ProxyMetrics metrics, OptionalInt inheritedFd) throws IOException {
     metrics.registerOpen(open::get);
     ProxyContext context = new ProxyContext(settings, transport, tls, metrics);
     ServerBootstrap bootstrap = new ServerBootstrap()
@@ -68,9 +86,20 @@ public final class ProxyServer implements AutoCloseable, FrontendInitializer.Con
         .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(new FrontendInitializer(context, this));
-    var future = bootstrap.bind(settings.listen().toSocketAddress()).awaitUninterruptibly();
+    ChannelFuture future;
+    if (inheritedFd.isPresent()) {
+      if (transport != Transport.EPOLL) {
+        throw new IOException("LISTEN_FDS: socket activation needs the epoll transport (proxy.transport)");
+      }
+      // the descriptor is already bound and listening: register it, do not bind
+      int fd = inheritedFd.getAsInt();
+      future = bootstrap.channelFactory(() -> new EpollServerSocketChannel(fd)).register().awaitUninterruptibly();
+    } else {
+      future = bootstrap.bind(settings.listen().toSocketAddress()).awaitUninterruptibly();
+    }
     if (!future.isSuccess()) {
-      throw new IOException("proxy.listen: cannot listen on " + settings.listen() + ": "
+      throw new IOException("proxy.listen: cannot listen on " + (inheritedFd.isPresent()
+          ? "inherited descriptor " + inheritedFd.getAsInt() : settings.listen()) + ": "
           + future.cause().getMessage(), future.cause());
     }
     listener = future.channel();
@@ -97,6 +126,21 @@ public final class ProxyServer implements AutoCloseable, FrontendInitializer.Con
       }
     });
     return true;
+  }
+
+  /** True when every event loop runs a task within {@code timeout}: the watchdog's liveness probe. */
+  public boolean isResponsive(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<Future<?>> probes = new ArrayList<>();
+    for (EventExecutor loop : group) {
+      probes.add(loop.submit(() -> { }));
+    }
+    for (Future<?> probe : probes) {
+      if (!probe.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        return false;
+      }
+    }
+    return listener.isActive();
   }
 
   /** The bound address (useful with port 0). */

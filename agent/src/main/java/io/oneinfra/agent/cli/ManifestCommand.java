@@ -1,22 +1,15 @@
 package io.oneinfra.agent.cli;
 
-import io.oneinfra.agent.config.AgentConfig;
 import io.oneinfra.agent.config.ConfigException;
-import io.oneinfra.agent.identity.HypervisorIdentity;
-import io.oneinfra.agent.identity.IdentityResolver;
-import io.oneinfra.agent.manifest.HypervisorManifest;
 import io.oneinfra.agent.manifest.ManifestCodec;
-import io.oneinfra.agent.tls.TlsSource;
-import io.oneinfra.agent.tls.TlsState;
-import io.oneinfra.proxy.ProxySettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -32,21 +25,12 @@ final class ManifestCommand implements Callable<Integer> {
   Path config = RunCommand.DEFAULT_CONFIG;
 
   @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  CommandSpec spec;
 
   @Override
   public Integer call() {
     try {
-      AgentConfig agentConfig = RunCommand.load(config);
-      ProxySettings settings = agentConfig.proxy().settings();
-      if (settings.listen().port() == 0) {
-        LOG.error("proxy.listen: port 0 (any free port) cannot be published in a manifest; set a fixed port");
-        return Main.EXIT_CONFIG;
-      }
-      HypervisorIdentity identity = new IdentityResolver().resolve(agentConfig.hypervisor(), settings.listen());
-      TlsState tls = new TlsSource(agentConfig).load(identity, Instant.now(), false);
-      spec.commandLine().getOut().print(ManifestCodec.toYaml(HypervisorManifest.of(identity,
-          settings.listen().port(), tls.serverCaPem().orElse(null), tls.client().orElse(null))));
+      spec.commandLine().getOut().print(ManifestCodec.toYaml(HostView.load(config, false).manifest()));
       spec.commandLine().getOut().flush();
       return 0;
     } catch (ConfigException e) {

@@ -4,20 +4,36 @@ import io.oneinfra.agent.Agent;
 import io.oneinfra.agent.config.AgentConfig;
 import io.oneinfra.agent.config.ConfigException;
 import io.oneinfra.agent.config.ConfigLoader;
+import io.oneinfra.agent.log.LogSetup;
+import io.oneinfra.agent.systemd.SdNotify;
+import io.oneinfra.agent.systemd.Signals;
+import io.oneinfra.agent.systemd.SocketActivation;
+import io.oneinfra.agent.systemd.SystemdStatus;
+import io.oneinfra.proxy.Address;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code run}: starts the agent and serves until SIGTERM/SIGINT, then drains and exits 0. */
+/**
+ * {@code run}: starts the agent and serves until SIGTERM/SIGINT, then drains and exits 0. SIGHUP reloads
+ * certificates, CAs, CRL, allow lists and log settings.
+ */
 @Command(name = "run", mixinStandardHelpOptions = true,
-    description = "Start the proxy and serve until stopped (SIGTERM drains open connections).")
+    description = {"Start the proxy and serve until stopped.",
+        "SIGHUP reloads certificates, CAs, CRL, allow lists and log settings (keeping the old ones on any error);",
+        "SIGTERM stops accepting, lets open connections finish (proxy.drainTimeout) and exits 0.",
+        "Under systemd it sends READY/STATUS/WATCHDOG/RELOADING/STOPPING and accepts a socket-activated listener."})
 final class RunCommand implements Callable<Integer> {
   static final Path DEFAULT_CONFIG = Path.of("/etc/oneinfra/agent.yaml");
   private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
@@ -26,18 +42,64 @@ final class RunCommand implements Callable<Integer> {
       description = "Config file (default: ${DEFAULT-VALUE}; when it does not exist, the embedded default is used).")
   Path config = DEFAULT_CONFIG;
 
+  @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "${env:ONEINFRA_AGENT_STATE_DIR}",
+      description = "Overrides stateDir (env ONEINFRA_AGENT_STATE_DIR).")
+  Path stateDir;
+
+  @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "${env:ONEINFRA_AGENT_LISTEN}",
+      description = "Overrides proxy.listen (env ONEINFRA_AGENT_LISTEN).")
+  String listen;
+
+  @Option(names = "--backend", paramLabel = "unix:/PATH", defaultValue = "${env:ONEINFRA_AGENT_BACKEND}",
+      description = "Overrides proxy.backend (env ONEINFRA_AGENT_BACKEND).")
+  String backend;
+
+  @Option(names = "--name", paramLabel = "NAME", defaultValue = "${env:ONEINFRA_AGENT_NAME}",
+      description = "Overrides hypervisor.name (env ONEINFRA_AGENT_NAME).")
+  String name;
+
+  @Option(names = "--ip-address", paramLabel = "IP", defaultValue = "${env:ONEINFRA_AGENT_IP_ADDRESS}",
+      description = "Overrides hypervisor.ipAddress (env ONEINFRA_AGENT_IP_ADDRESS).")
+  String ipAddress;
+
+  private final CountDownLatch stop = new CountDownLatch(1);
+  private final ExecutorService signalWork = Executors.newSingleThreadExecutor(r -> {
+    Thread thread = new Thread(r, "signals");
+    thread.setDaemon(true);
+    return thread;
+  });
+
   @Override
   public Integer call() {
     AgentConfig agentConfig;
     try {
-      agentConfig = load();
+      agentConfig = configWithOverrides();
+      LogSetup.apply(agentConfig.log().format(), agentConfig.log().level(), agentConfig.log().connections());
     } catch (ConfigException e) {
       LOG.error("{}", e.getMessage());
       return Main.EXIT_CONFIG;
+    } catch (IllegalArgumentException e) {
+      LOG.error("{}: {}", config, e.getMessage());
+      return Main.EXIT_CONFIG;
     }
+    // handlers first: a SIGTERM during start-up must still end in a drain and exit 0, not the JVM's default
+    AtomicReference<Agent> started = new AtomicReference<>();
+    AtomicReference<SystemdStatus> supervisor = new AtomicReference<>();
+    Signals.handle("TERM", stop::countDown);
+    Signals.handle("INT", stop::countDown);
+    Signals.handle("HUP", () -> signalWork.execute(() -> {
+      if (started.get() == null) {
+        LOG.warn("SIGHUP ignored: still starting");
+      } else {
+        reload(started.get(), supervisor.get());
+      }
+    }));
+    SystemdStatus systemd;
     Agent agent;
     try {
-      agent = Agent.start(agentConfig);
+      systemd = new SystemdStatus(SdNotify.fromEnvironment(System.getenv()));
+      OptionalInt inherited = SocketActivation.listenFd(System.getenv(), ProcessHandle.current().pid());
+      agent = Agent.start(agentConfig, systemd, inherited);
     } catch (IOException | UncheckedIOException | IllegalArgumentException | IllegalStateException e) {
       LOG.error("cannot start: {}", e.getMessage());
       return Main.EXIT_CONFIG;
@@ -45,21 +107,46 @@ final class RunCommand implements Callable<Integer> {
     LOG.info("hypervisor {} at {}: manifest for the controller in {} (apply with kubectl apply -f)",
         agent.identity().name(), agent.identity().endpoint(agent.proxy().localAddress().getPort()),
         agent.manifestFile());
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      agent.close();
-      // SIGTERM is how the daemon is meant to stop: after a drain that is success, not the JVM's 143
-      Runtime.getRuntime().halt(0);
-    }, "shutdown"));
+    agent.statusAddress().ifPresent(a -> LOG.info("status on http://{}:{}/readyz and /metrics",
+        a.getAddress().getHostAddress(), a.getPort()));
+    supervisor.set(systemd);
+    started.set(agent);
     try {
-      new CountDownLatch(1).await(); // serve until the shutdown hook ends the process
+      stop.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    systemd.stopping("draining " + agent.proxy().openConnections() + " open connections");
+    signalWork.shutdownNow();
+    agent.close();
+    systemd.close();
     return 0;
   }
 
-  private AgentConfig load() throws ConfigException {
-    return load(config);
+  private void reload(Agent agent, SystemdStatus systemd) {
+    systemd.reloading();
+    LOG.info("SIGHUP: reloading {}", config);
+    try {
+      AgentConfig fresh = configWithOverrides();
+      if (agent.reload(fresh)) {
+        LogSetup.apply(fresh.log().format(), fresh.log().level(), fresh.log().connections());
+        LOG.info("reloaded");
+      }
+    } catch (ConfigException | IllegalArgumentException e) {
+      LOG.error("reload failed, keeping the current configuration: {}", e.getMessage());
+    } finally {
+      systemd.ready(agent.statusLine());
+    }
+  }
+
+  private AgentConfig configWithOverrides() throws ConfigException {
+    AgentConfig loaded = load(config);
+    try {
+      return loaded.withOverrides(stateDir, listen == null ? null : Address.parse("--listen", listen),
+          backend == null ? null : Address.parse("--backend", backend), name, ipAddress);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage(), e);
+    }
   }
 
   /** The config at {@code file}, or the embedded default when the default path does not exist. */

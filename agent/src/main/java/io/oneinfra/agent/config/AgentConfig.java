@@ -1,5 +1,6 @@
 package io.oneinfra.agent.config;
 
+import io.oneinfra.agent.log.LogFormat;
 import io.oneinfra.agent.pki.KeyType;
 import io.oneinfra.proxy.Address;
 import io.oneinfra.proxy.ProxySettings;
@@ -17,8 +18,11 @@ import java.util.Objects;
  * @param tls where the proxy's certificates come from
  * @param access who may pass beyond a certificate from the client CA
  * @param hypervisor this host's identity as published to oneinfra
+ * @param status the HTTP status endpoint and health checks
+ * @param log log format and levels
  */
-public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hypervisor hypervisor) {
+public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hypervisor hypervisor, Status status,
+    Log log) {
 
   public AgentConfig {
     stateDir = Objects.requireNonNullElse(stateDir, Path.of("/var/lib/oneinfra-agent"));
@@ -27,11 +31,63 @@ public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hy
     tls = Objects.requireNonNullElse(tls, new Tls(null, null, null, null, null, null, null, null, null, null));
     access = Objects.requireNonNullElse(access, new Access(null, null));
     hypervisor = Objects.requireNonNullElse(hypervisor, new Hypervisor(null, null, null, null, null));
+    status = Objects.requireNonNullElse(status, new Status(null, null, null));
+    log = Objects.requireNonNullElse(log, new Log(null, null, null));
   }
 
   /** A config with every default. */
   public static AgentConfig defaults() {
-    return new AgentConfig(null, null, null, null, null);
+    return new AgentConfig(null, null, null, null, null, null, null);
+  }
+
+  /** This config with per-host overrides (flags, environment) applied; null leaves a value as it is. */
+  public AgentConfig withOverrides(Path stateDirOverride, Address listen, Address backend, String name,
+      String ipAddress) {
+    Proxy p = proxy;
+    Proxy newProxy = new Proxy(listen != null ? listen : p.listen(), backend != null ? backend : p.backend(),
+        p.maxConnections(), p.handshakeTimeout(), p.connectTimeout(), p.idleTimeout(), p.maxLifetime(),
+        p.drainTimeout(), p.transport(), p.tlsProvider(), p.ioThreads());
+    Hypervisor h = hypervisor;
+    Hypervisor newHypervisor = new Hypervisor(name != null ? name : h.name(),
+        ipAddress != null ? ipAddress : h.ipAddress(), h.isPublic(), h.portRange(), h.controllerAddress());
+    return new AgentConfig(stateDirOverride != null ? stateDirOverride : stateDir, newProxy, tls, access,
+        newHypervisor, status, log);
+  }
+
+  /**
+   * The {@code status} section.
+   *
+   * @param enabled whether to serve /healthz, /readyz and /metrics
+   * @param listen where (default loopback only)
+   * @param criCheckInterval how often the CRI socket is asked for its version
+   */
+  public record Status(Boolean enabled, Address listen, Duration criCheckInterval) {
+    public Status {
+      enabled = Objects.requireNonNullElse(enabled, true);
+      listen = Objects.requireNonNullElse(listen, new Address.Tcp("127.0.0.1", 7444));
+      criCheckInterval = Objects.requireNonNullElse(criCheckInterval, Duration.ofSeconds(5));
+      if (!(listen instanceof Address.Tcp)) {
+        throw new IllegalArgumentException("status.listen: " + listen + " must be HOST:PORT");
+      }
+      if (criCheckInterval.isZero()) {
+        throw new IllegalArgumentException("status.criCheckInterval: must be more than zero");
+      }
+    }
+  }
+
+  /**
+   * The {@code log} section; reloadable with SIGHUP.
+   *
+   * @param level root level: error, warn, info, debug, trace
+   * @param format auto (journal under systemd, else console), console, journal, json
+   * @param connections one line per closed connection
+   */
+  public record Log(String level, LogFormat format, Boolean connections) {
+    public Log {
+      level = Objects.requireNonNullElse(level, "info");
+      format = Objects.requireNonNullElse(format, LogFormat.AUTO);
+      connections = Objects.requireNonNullElse(connections, true);
+    }
   }
 
   /**
@@ -121,8 +177,7 @@ public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hy
       if (!(listenAddress instanceof Address.Tcp tcp)) {
         throw new IllegalArgumentException("proxy.listen: " + listenAddress + " must be HOST:PORT, not a unix socket");
       }
-      ProxySettings.Builder b = ProxySettings.builder(tcp,
-          Objects.requireNonNullElse(backend, Address.parse("proxy.backend", "unix:/run/containerd/containerd.sock")));
+      ProxySettings.Builder b = ProxySettings.builder(tcp, backend != null ? backend : detectedBackend());
       if (maxConnections != null) {
         b.maxConnections(maxConnections);
       }
@@ -152,6 +207,16 @@ public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hy
       }
       return b.build();
     }
+  }
+
+  /** The CRI sockets tried, in order, when {@code proxy.backend} is not set. */
+  public static final List<Path> KNOWN_CRI_SOCKETS = List.of(Path.of("/run/containerd/containerd.sock"),
+      Path.of("/run/crio/crio.sock"));
+
+  /** The first known CRI socket that exists, else containerd's (the agent then reports it missing). */
+  static Address detectedBackend() {
+    return new Address.Unix(KNOWN_CRI_SOCKETS.stream().filter(java.nio.file.Files::exists).findFirst()
+        .orElse(KNOWN_CRI_SOCKETS.get(0)));
   }
 
   /**

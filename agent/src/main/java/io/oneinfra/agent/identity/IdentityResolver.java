@@ -2,6 +2,7 @@ package io.oneinfra.agent.identity;
 
 import io.oneinfra.agent.config.AgentConfig;
 import io.oneinfra.proxy.Address;
+import io.oneinfra.proxy.IpLiteral;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -67,14 +68,8 @@ public final class IdentityResolver {
   }
 
   private static InetAddress parseIp(String text) {
-    if (!text.matches("[0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*")) {
-      throw new IllegalArgumentException("hypervisor.ipAddress: '" + text + "' is not an IP address");
-    }
-    try {
-      return InetAddress.getByName(text); // a literal: no lookup
-    } catch (UnknownHostException e) {
-      throw new IllegalArgumentException("hypervisor.ipAddress: '" + text + "' is not an IP address", e);
-    }
+    return IpLiteral.parse(text).orElseThrow(() -> new IllegalArgumentException("hypervisor.ipAddress: '" + text
+        + "' is not an IP address (want a full IPv4 dotted quad or an IPv6 address)"));
   }
 
   private static InetSocketAddress controller(String hostPort) {

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 public final class ManifestCodec {
   private static final ObjectMapper YAML = JsonMapper.builder(YAMLFactory.builder()
           .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+          .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS) // a name "123" must stay a string
           .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE) // PEMs as readable blocks
           .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
           .build())

@@ -1,8 +1,7 @@
 package io.oneinfra.agent.pki;
 
+import io.oneinfra.proxy.IpLiteral;
 import java.math.BigInteger;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.SecureRandom;
@@ -158,17 +157,7 @@ public final class CertificateIssuer {
   }
 
   private static boolean isIpLiteral(String name) {
-    if (name.indexOf(':') >= 0) {
-      return true;
-    }
-    if (!name.matches("[0-9.]+")) {
-      return false;
-    }
-    try {
-      InetAddress.getByName(name); // a literal: no lookup happens
-      return true;
-    } catch (UnknownHostException e) {
-      return false;
-    }
+    return IpLiteral.parse(name).isPresent();
   }
+
 }

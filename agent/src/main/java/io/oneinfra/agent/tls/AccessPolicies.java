@@ -12,6 +12,7 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
@@ -38,20 +39,14 @@ final class AccessPolicies {
 
   private static List<X509CRL> readCrls(Path file, List<X509Certificate> clientCas) throws IOException {
     List<X509CRL> crls = new ArrayList<>();
-    try (InputStream in = Files.newInputStream(file)) {
-      for (CRL crl : CertificateFactory.getInstance("X.509").generateCRLs(in)) {
-        X509CRL x509 = (X509CRL) crl;
-        verify(file, x509, clientCas);
-        if (x509.getNextUpdate() != null && x509.getNextUpdate().before(new Date())) {
-          LOG.warn("access.crl: {}: the CRL of {} is past its next update ({}); still enforcing it", file,
-              x509.getIssuerX500Principal().getName(), x509.getNextUpdate().toInstant());
-        }
-        crls.add(x509);
+    for (CRL crl : parse(file)) {
+      X509CRL x509 = (X509CRL) crl;
+      verify(file, x509, clientCas);
+      if (x509.getNextUpdate() != null && x509.getNextUpdate().before(new Date())) {
+        LOG.warn("access.crl: {}: the CRL of {} is past its next update ({}); still enforcing it", file,
+            x509.getIssuerX500Principal().getName(), x509.getNextUpdate().toInstant());
       }
-    } catch (GeneralSecurityException e) {
-      throw new IOException("access.crl: " + file + ": not a valid CRL file: " + e.getMessage(), e);
-    } catch (IOException e) {
-      throw new IOException("access.crl: " + file + ": cannot read: " + e.getMessage(), e);
+      crls.add(x509);
     }
     if (crls.isEmpty()) {
       throw new IOException("access.crl: " + file + ": holds no CRL");
@@ -59,17 +54,32 @@ final class AccessPolicies {
     return crls;
   }
 
+  private static Collection<? extends CRL> parse(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      return CertificateFactory.getInstance("X.509").generateCRLs(in);
+    } catch (GeneralSecurityException e) {
+      throw new IOException("access.crl: " + file + ": not a valid CRL file: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new IOException("access.crl: " + file + ": cannot read: " + e.getMessage(), e);
+    }
+  }
+
+  /** Accepts the CRL when any client CA of the issuer's name signed it (several during a CA key rollover). */
   private static void verify(Path file, X509CRL crl, List<X509Certificate> clientCas) throws IOException {
+    GeneralSecurityException lastFailure = null;
     for (X509Certificate ca : clientCas) {
       if (ca.getSubjectX500Principal().equals(crl.getIssuerX500Principal())) {
         try {
           crl.verify(ca.getPublicKey());
           return;
         } catch (GeneralSecurityException e) {
-          throw new IOException("access.crl: " + file + ": the CRL of " + crl.getIssuerX500Principal().getName()
-              + " has a bad signature: " + e.getMessage(), e);
+          lastFailure = e;
         }
       }
+    }
+    if (lastFailure != null) {
+      throw new IOException("access.crl: " + file + ": the CRL of " + crl.getIssuerX500Principal().getName()
+          + " has a bad signature: " + lastFailure.getMessage(), lastFailure);
     }
     throw new IOException("access.crl: " + file + ": the CRL issuer " + crl.getIssuerX500Principal().getName()
         + " is not one of the client CAs");

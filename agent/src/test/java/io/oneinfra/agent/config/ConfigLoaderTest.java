@@ -89,7 +89,7 @@ class ConfigLoaderTest {
         stateDirectory: /tmp/y
         """)
         .withMessageStartingWith("test.yaml:2: unknown key 'stateDirectory'")
-        .withMessageContaining("known keys: access, hypervisor, proxy, stateDir, tls");
+        .withMessageContaining("known keys: access, hypervisor, log, proxy, stateDir, status, tls");
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.oneinfra.agent.cri.CriChannel;
 import io.oneinfra.agent.cri.CriClient;
 import io.oneinfra.agent.manifest.HypervisorManifest;
 import io.oneinfra.agent.manifest.ManifestCodec;
+import io.oneinfra.tests.support.AgentProcess;
 import io.oneinfra.tests.support.ControllerView;
 import io.oneinfra.tests.support.TestPki;
 import io.oneinfra.tests.testbed.Containerd;
@@ -19,8 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -47,14 +47,12 @@ class AgentProcessIT {
           drainTimeout: 5s
         hypervisor:
           ipAddress: 127.0.0.1
+        status:
+          listen: 127.0.0.1:0
         """.formatted(dir.resolve("state"), containerd.socket()));
-    Path log = dir.resolve("agent.log");
-    Process agent = agent(log, "run", "--config", config.toString());
-    try {
-      Poll.until(Duration.ofSeconds(30), "the agent to listen", () -> LISTENING.matcher(read(log)).find(),
-          () -> read(log));
-      Matcher m = LISTENING.matcher(read(log));
-      assertThat(m.find()).isTrue();
+    try (AgentProcess agent = AgentProcess.start(dir.resolve("agent.log"), Map.of(), "run", "--config",
+        config.toString())) {
+      Matcher m = agent.awaitLog(LISTENING, Duration.ofSeconds(30));
       Path pki = dir.resolve("state/pki");
       try (CriChannel channel = CriChannel.remote("127.0.0.1:" + m.group(1),
           Files.readString(pki.resolve("server-ca.crt")), Files.readString(pki.resolve("client.crt")),
@@ -63,12 +61,9 @@ class AgentProcessIT {
         assertThat(version.getRuntimeName()).isEqualTo("containerd");
         assertThat(version.getRuntimeApiVersion()).isEqualTo("v1alpha2");
       }
-      agent.destroy(); // SIGTERM
-      assertThat(agent.waitFor(20, TimeUnit.SECONDS)).as("exited after SIGTERM").isTrue();
-      assertThat(agent.exitValue()).as("exit code; log:%n%s", read(log)).isZero();
-      assertThat(read(log)).contains("stopped (all connections finished)").doesNotContain("PRIVATE KEY");
-    } finally {
-      agent.destroyForcibly();
+      agent.signal("TERM");
+      assertThat(agent.awaitExit(Duration.ofSeconds(20))).as("exit code; log:%n%s", agent.log()).isZero();
+      assertThat(agent.log()).contains("stopped (all connections finished)").doesNotContain("PRIVATE KEY");
     }
   }
 
@@ -94,12 +89,12 @@ class AgentProcessIT {
           privateKey: %1$s/server.key
           clientCA: %1$s/client-ca.crt
         """.formatted(dir, containerd.socket()));
-    Path log = dir.resolve("agent.log");
-    Process agent = agent(log, "run", "--config", config.toString());
-    assertThat(agent.waitFor(30, TimeUnit.SECONDS)).as("exited").isTrue();
-    assertThat(agent.exitValue()).isEqualTo(2);
-    assertThat(read(log)).contains(key + " is accessible by others (mode 0644); want 0600")
-        .doesNotContain("PRIVATE KEY");
+    try (AgentProcess agent = AgentProcess.start(dir.resolve("agent.log"), Map.of(), "run", "--config",
+        config.toString())) {
+      assertThat(agent.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
+      assertThat(agent.log()).contains(key + " is accessible by others (mode 0644); want 0600")
+          .doesNotContain("PRIVATE KEY");
+    }
     assertThat(Files.getPosixFilePermissions(key)).as("the operator's file is left alone")
         .isEqualTo(PosixFilePermissions.fromString("rw-r--r--"));
   }
@@ -121,11 +116,12 @@ class AgentProcessIT {
           ipAddress: 127.0.0.1
           public: true
           portRange: {low: 31000, high: 31999}
+        status:
+          listen: 127.0.0.1:0
         """.formatted(dir.resolve("state"), port, containerd.socket()));
     Path printed = dir.resolve("printed.yaml");
-    Process manifest = new ProcessBuilder(java(), "-jar", System.getProperty("agent.jar"), "manifest", "--config",
-        config.toString()).redirectOutput(printed.toFile()).redirectError(dir.resolve("manifest.log").toFile())
-        .start();
+    Process manifest = new ProcessBuilder(AgentProcess.command("manifest", "--config", config.toString()))
+        .redirectOutput(printed.toFile()).redirectError(dir.resolve("manifest.log").toFile()).start();
     assertThat(manifest.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(manifest.exitValue()).as("manifest exit; log:%n%s", read(dir.resolve("manifest.log"))).isZero();
     HypervisorManifest fromCommand = ManifestCodec.parse(read(printed));
@@ -136,11 +132,10 @@ class AgentProcessIT {
     assertThat(fromCommand.spec().remoteCriEndpoint().criEndpointUri()).isEqualTo("127.0.0.1:" + port);
     assertThat(read(printed)).doesNotContain("status");
 
-    Path log = dir.resolve("agent.log");
-    Process agent = agent(log, "run", "--config", config.toString());
-    try {
+    try (AgentProcess agent = AgentProcess.start(dir.resolve("agent.log"), Map.of(), "run", "--config",
+        config.toString())) {
       Path written = dir.resolve("state/hypervisor.yaml"); // written atomically once the proxy listens
-      Poll.until(Duration.ofSeconds(30), "the agent's manifest", () -> Files.exists(written), () -> read(log));
+      Poll.until(Duration.ofSeconds(30), "the agent's manifest", () -> Files.exists(written), agent::log);
       assertThat(ManifestCodec.parse(read(written))).isEqualTo(fromCommand);
       assertThat(Files.getPosixFilePermissions(written)).as("it holds the client key")
           .isEqualTo(PosixFilePermissions.fromString("rw-------"));
@@ -148,20 +143,9 @@ class AgentProcessIT {
         assertThat(new CriClient(channel.channel(), CriApiVersion.V1ALPHA2, Duration.ofSeconds(10)).version()
             .getRuntimeName()).isEqualTo("containerd");
       }
-    } finally {
-      agent.destroy();
-      assertThat(agent.waitFor(20, TimeUnit.SECONDS)).isTrue();
+      agent.signal("TERM");
+      assertThat(agent.awaitExit(Duration.ofSeconds(20))).isZero();
     }
-  }
-
-  private static String java() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-  private static Process agent(Path log, String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(java(), "-jar", System.getProperty("agent.jar")));
-    command.addAll(List.of(args));
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 
   private static String read(Path log) {

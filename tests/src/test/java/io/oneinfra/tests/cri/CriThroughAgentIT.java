@@ -55,6 +55,8 @@ class CriThroughAgentIT {
         hypervisor:
           name: test-hypervisor
           ipAddress: 127.0.0.1
+        status:
+          listen: 127.0.0.1:0
         """.formatted(state, containerd.socket());
     agent = Agent.start(new ConfigLoader().parse("test config",
         new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))));

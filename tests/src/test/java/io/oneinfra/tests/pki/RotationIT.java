@@ -52,6 +52,8 @@ class RotationIT {
         hypervisor:
           name: rotation-test
           ipAddress: 127.0.0.1
+        status:
+          listen: 127.0.0.1:0
         %s
         """.formatted(state, containerd.socket(), tls);
     return Agent.start(new ConfigLoader().parse("test config",

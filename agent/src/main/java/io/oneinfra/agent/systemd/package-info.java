@@ -1,0 +1,2 @@
+/** systemd integration: sd_notify (READY, STATUS, WATCHDOG, RELOADING, STOPPING), signals and socket activation. */
+package io.oneinfra.agent.systemd;

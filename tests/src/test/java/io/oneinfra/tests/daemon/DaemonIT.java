@@ -1,0 +1,196 @@
+package io.oneinfra.tests.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.oneinfra.agent.cri.CriApiVersion;
+import io.oneinfra.agent.cri.CriChannel;
+import io.oneinfra.agent.cri.CriClient;
+import io.oneinfra.agent.manifest.HypervisorManifest;
+import io.oneinfra.agent.manifest.ManifestCodec;
+import io.oneinfra.proxy.Pem;
+import io.oneinfra.tests.support.AgentProcess;
+import io.oneinfra.tests.support.ControllerView;
+import io.oneinfra.tests.support.CriScenario;
+import io.oneinfra.tests.support.NotifySocket;
+import io.oneinfra.tests.support.PrometheusParser;
+import io.oneinfra.tests.testbed.Containerd;
+import io.oneinfra.tests.testbed.Poll;
+import io.oneinfra.tests.testbed.SharedContainerd;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The real agent process under a stand-in for systemd: its notify socket, watchdog and signals. */
+@ExtendWith(SharedContainerd.class)
+class DaemonIT {
+  private static final Pattern STATUS_URL = Pattern.compile("status on http://127\\.0\\.0\\.1:(\\d+)/readyz");
+  private static final Duration WATCHDOG = Duration.ofSeconds(1);
+
+  @TempDir
+  Path dir;
+  private Path config;
+  private NotifySocket notify;
+  private AgentProcess agent;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeEach
+  void start(Containerd containerd) throws Exception {
+    config = dir.resolve("agent.yaml");
+    Files.writeString(config, """
+        stateDir: %s
+        proxy:
+          listen: 127.0.0.1:0
+          backend: unix:%s
+          drainTimeout: 20s
+        hypervisor:
+          name: daemon-test
+          ipAddress: 127.0.0.1
+        status:
+          listen: 127.0.0.1:0
+          criCheckInterval: 200ms
+        """.formatted(dir.resolve("state"), containerd.socket()));
+    notify = new NotifySocket(dir.resolve("notify.sock"));
+    agent = AgentProcess.start(dir.resolve("agent.log"), Map.of("NOTIFY_SOCKET", notify.path().toString(),
+        "WATCHDOG_USEC", Long.toString(WATCHDOG.toNanos() / 1000)), "run", "--config", config.toString());
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    agent.close();
+    notify.close();
+  }
+
+  private NotifySocket.Message awaitReady() throws InterruptedException {
+    return notify.await(m -> m.has("READY=1"), Duration.ofSeconds(30), "READY=1");
+  }
+
+  private HypervisorManifest manifest() throws Exception {
+    return ManifestCodec.parse(Files.readString(dir.resolve("state/hypervisor.yaml")));
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    int port = Integer.parseInt(agent.awaitLog(STATUS_URL, Duration.ofSeconds(10)).group(1));
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void sendsReadyOnceServingThenWatchdogPingsAtHalfTheInterval() throws Exception {
+    NotifySocket.Message ready = awaitReady();
+    assertThat(ready.text()).contains("STATUS=serving; cri containerd").contains("(v1, v1alpha2)");
+    NotifySocket.Message first = notify.await(m -> m.has("WATCHDOG=1"), WATCHDOG.multipliedBy(2), "WATCHDOG=1");
+    NotifySocket.Message second = notify.await(m -> m.has("WATCHDOG=1"), WATCHDOG.multipliedBy(2), "WATCHDOG=1");
+    assertThat(Duration.ofNanos(second.receivedNanos() - ready.receivedNanos()))
+        .as("two pings within two intervals of READY").isLessThanOrEqualTo(WATCHDOG.multipliedBy(2));
+    assertThat(Duration.ofNanos(second.receivedNanos() - first.receivedNanos())).isLessThan(WATCHDOG);
+  }
+
+  @Test
+  void reloadsOnSighupBetweenReloadingAndReadyAndServesTheNewCertificate() throws Exception {
+    awaitReady();
+    HypervisorManifest manifest = manifest();
+    X509Certificate before = ControllerView.servedCertificate(manifest);
+    Process rotate = new ProcessBuilder(AgentProcess.command("certs", "rotate", "--config", config.toString()))
+        .redirectErrorStream(true).redirectOutput(dir.resolve("rotate.log").toFile()).start();
+    assertThat(rotate.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(rotate.exitValue()).as(Files.readString(dir.resolve("rotate.log"))).isZero();
+    X509Certificate onDisk = Pem.readCertificates(dir.resolve("state/pki/server.crt")).get(0);
+    assertThat(onDisk.getSerialNumber()).isNotEqualTo(before.getSerialNumber());
+
+    agent.signal("HUP");
+    notify.await(m -> m.has("RELOADING=1"), Duration.ofSeconds(10), "RELOADING=1");
+    notify.await(m -> m.has("READY=1"), Duration.ofSeconds(10), "READY=1 after the reload");
+    assertThat(ControllerView.servedCertificate(manifest)).isEqualTo(onDisk);
+  }
+
+  @Test
+  void readinessFollowsTheRuntimeAndMetricsParseAsPrometheusText(Containerd containerd) throws Exception {
+    awaitReady();
+    HttpResponse<String> ready = get("/readyz");
+    assertThat(ready.statusCode()).isEqualTo(200);
+    assertThat(ready.body()).startsWith("ready").contains("runtime: containerd").contains("api: v1, v1alpha2");
+    assertThat(get("/healthz").statusCode()).isEqualTo(200);
+    try {
+      containerd.stopProcess();
+      Poll.until(Duration.ofSeconds(10), "/readyz to say 503", () -> status("/readyz") == 503);
+      assertThat(get("/readyz").body()).startsWith("not ready: cri");
+      notify.await(m -> m.text().contains("STATUS=serving; cri unavailable"), Duration.ofSeconds(10),
+          "STATUS with the runtime down");
+    } finally {
+      containerd.restart();
+    }
+    Poll.until(Duration.ofSeconds(10), "/readyz to say 200 again", () -> status("/readyz") == 200);
+
+    HttpResponse<String> metrics = get("/metrics");
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(PrometheusParser.families(metrics.body())).contains("proxy_connections_open", "cri_up",
+        "tls_certificate_expiry_seconds_server");
+  }
+
+  private int status(String path) {
+    try {
+      return get(path).statusCode();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  @Test
+  void sigtermSendsStoppingLetsTheInFlightCallsFinishAndExitsZero(Containerd containerd) throws Exception {
+    awaitReady();
+    HypervisorManifest manifest = manifest();
+    CountDownLatch connected = new CountDownLatch(1);
+    CompletableFuture<Void> inFlight = CompletableFuture.runAsync(() -> {
+      try (CriChannel channel = ControllerView.dial(manifest, null)) {
+        CriClient cri = new CriClient(channel.channel(), CriApiVersion.V1ALPHA2, Duration.ofSeconds(30));
+        cri.version();
+        connected.countDown();
+        CriScenario.podAndContainerLifecycle(cri, containerd); // runs on while the agent drains
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    assertThat(connected.await(30, TimeUnit.SECONDS)).isTrue();
+    agent.signal("TERM");
+    notify.await(m -> m.has("STOPPING=1"), Duration.ofSeconds(10), "STOPPING=1");
+    inFlight.get(60, TimeUnit.SECONDS); // the pod lifecycle completed through the draining proxy
+    assertThat(agent.awaitExit(Duration.ofSeconds(30))).as("exit code; log:%n%s", agent.log()).isZero();
+    assertThat(agent.log()).contains("stopped (all connections finished)");
+  }
+
+  @Test
+  void checkSucceedsThroughTheAgentAndNamesTheReasonWhenTheProxyIsDown() throws Exception {
+    awaitReady();
+    Path out = dir.resolve("check.out");
+    Process check = new ProcessBuilder(AgentProcess.command("check", "--config", config.toString()))
+        .redirectOutput(out.toFile()).redirectError(dir.resolve("check.err").toFile()).start();
+    assertThat(check.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(check.exitValue()).as(Files.readString(out)).isZero();
+    assertThat(Files.readString(out, StandardCharsets.UTF_8)).startsWith("ok: containerd").contains("v1alpha2")
+        .contains(" ms via 127.0.0.1:");
+
+    agent.signal("TERM");
+    assertThat(agent.awaitExit(Duration.ofSeconds(30))).isZero();
+    Process down = new ProcessBuilder(AgentProcess.command("check", "--config", config.toString()))
+        .redirectOutput(out.toFile()).redirectError(dir.resolve("check.err").toFile()).start();
+    assertThat(down.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(down.exitValue()).isEqualTo(1);
+    assertThat(Files.readString(out)).startsWith("failed: 127.0.0.1:").contains("proxy not listening");
+  }
+}

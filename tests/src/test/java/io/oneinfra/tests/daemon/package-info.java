@@ -1,0 +1,2 @@
+/** The agent as systemd runs it: notify, watchdog, reload, readiness, drain and exit. */
+package io.oneinfra.tests.daemon;
