@@ -19,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -79,7 +80,6 @@ public final class ProxyServer implements AutoCloseable, FrontendInitializer.Con
     ProxyContext context = new ProxyContext(settings, transport, tls, metrics);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(group)
-        .channel(transport.serverChannel())
         .option(ChannelOption.SO_BACKLOG, 1024)
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.AUTO_READ, false)
@@ -95,7 +95,8 @@ public final class ProxyServer implements AutoCloseable, FrontendInitializer.Con
       int fd = inheritedFd.getAsInt();
       future = bootstrap.channelFactory(() -> new EpollServerSocketChannel(fd)).register().awaitUninterruptibly();
     } else {
-      future = bootstrap.bind(settings.listen().toSocketAddress()).awaitUninterruptibly();
+      future = bootstrap.channel(transport.serverChannel()).bind(settings.listen().toSocketAddress())
+          .awaitUninterruptibly();
     }
     if (!future.isSuccess()) {
       throw new IOException("proxy.listen: cannot listen on " + (inheritedFd.isPresent()
@@ -103,9 +104,10 @@ public final class ProxyServer implements AutoCloseable, FrontendInitializer.Con
           + future.cause().getMessage(), future.cause());
     }
     listener = future.channel();
-    LOG.info("proxy listening on {} for {} (transport {}, tls {}, {} io threads)",
-        Units.address(listener.localAddress()), settings.backend(), transport.name().toLowerCase(),
-        tls.provider().name().toLowerCase(), settings.effectiveIoThreads());
+    LOG.info("proxy listening on {}{} for {} (transport {}, tls {}, {} io threads)",
+        Units.address(listener.localAddress()), inheritedFd.isPresent() ? " (socket activation)" : "",
+        settings.backend(), transport.name().toLowerCase(Locale.ROOT), tls.provider().name().toLowerCase(Locale.ROOT),
+        settings.effectiveIoThreads());
   }
 
   @Override

@@ -11,6 +11,7 @@ import io.oneinfra.tests.support.AgentProcess;
 import io.oneinfra.tests.support.ControllerView;
 import io.oneinfra.tests.support.TestPki;
 import io.oneinfra.tests.testbed.Containerd;
+import io.oneinfra.tests.testbed.Requirements;
 import io.oneinfra.tests.testbed.Poll;
 import io.oneinfra.tests.testbed.SharedContainerd;
 import java.io.IOException;
@@ -20,6 +21,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -145,6 +148,50 @@ class AgentProcessIT {
       }
       agent.signal("TERM");
       assertThat(agent.awaitExit(Duration.ofSeconds(20))).isZero();
+    }
+  }
+
+  @Test
+  void servesOnTheListeningSocketSystemdHandsOver(Containerd containerd) throws Exception {
+    Requirements.require("systemd-socket-activate");
+    int port;
+    try (ServerSocket probe = new ServerSocket(0)) {
+      port = probe.getLocalPort();
+    }
+    Path config = dir.resolve("agent.yaml");
+    Files.writeString(config, """
+        stateDir: %s
+        proxy:
+          listen: 127.0.0.1:%d
+          backend: unix:%s
+        hypervisor:
+          ipAddress: 127.0.0.1
+        status:
+          listen: 127.0.0.1:0
+        """.formatted(dir.resolve("state"), port, containerd.socket()));
+    // the manifest command creates the PKI the agent will reuse, so the controller can dial before it runs
+    Path printed = dir.resolve("printed.yaml");
+    Process manifest = new ProcessBuilder(AgentProcess.command("manifest", "--config", config.toString()))
+        .redirectOutput(printed.toFile()).redirectError(dir.resolve("manifest.log").toFile()).start();
+    assertThat(manifest.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(manifest.exitValue()).isZero();
+    List<String> command = new ArrayList<>(List.of("systemd-socket-activate", "-l", "127.0.0.1:" + port));
+    command.addAll(AgentProcess.command("run", "--config", config.toString()));
+    Path log = dir.resolve("agent.log");
+    Process activated = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      Poll.until(Duration.ofSeconds(10), "the socket to listen", () -> read(log).contains("Listening on"));
+      // the first connection starts the agent, which then accepts it on the inherited socket
+      try (CriChannel channel = ControllerView.dial(ManifestCodec.parse(read(printed)), null)) {
+        assertThat(new CriClient(channel.channel(), CriApiVersion.V1, Duration.ofSeconds(30)).version()
+            .getRuntimeApiVersion()).isEqualTo("v1");
+      }
+      assertThat(read(log)).contains("proxy listening on 127.0.0.1:" + port + " (socket activation)");
+      new ProcessBuilder("kill", "-TERM", Long.toString(activated.pid())).start().waitFor();
+      assertThat(activated.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(activated.exitValue()).as(read(log)).isZero();
+    } finally {
+      activated.destroyForcibly();
     }
   }
 
