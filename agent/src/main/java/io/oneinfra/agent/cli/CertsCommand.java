@@ -6,7 +6,6 @@ import io.oneinfra.proxy.AccessPolicy;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
@@ -20,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -36,9 +35,8 @@ final class CertsCommand implements Callable<Integer> {
       description = "show or rotate (default: ${DEFAULT-VALUE})")
   String action;
 
-  @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-      description = "Config file (default: ${DEFAULT-VALUE}; when it does not exist, the embedded default is used).")
-  Path config = RunCommand.DEFAULT_CONFIG;
+  @Mixin
+  ConfigOption config = new ConfigOption();
 
   @Spec
   CommandSpec spec;
@@ -57,13 +55,13 @@ final class CertsCommand implements Callable<Integer> {
       return Main.EXIT_CONFIG;
     }
     try {
-      HostView host = HostView.load(config, false);
+      HostView host = HostView.load(config.load(), false);
       if (rotate && host.config().tls().mode() != AgentConfig.Tls.Mode.GENERATE) {
         LOG.error("certs rotate: tls.mode is files; the operator's certificates are renewed by the operator");
         return Main.EXIT_CONFIG;
       }
       if (rotate) {
-        host = HostView.load(config, true);
+        host = HostView.load(config.load(), true);
       }
       print(spec.commandLine().getOut(), host.tls().certificates());
       return 0;

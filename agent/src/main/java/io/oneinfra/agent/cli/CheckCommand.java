@@ -20,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -31,9 +32,8 @@ import picocli.CommandLine.Spec;
 final class CheckCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(CheckCommand.class);
 
-  @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-      description = "Config file (default: ${DEFAULT-VALUE}; when it does not exist, the embedded default is used).")
-  Path config = RunCommand.DEFAULT_CONFIG;
+  @Mixin
+  ConfigOption config = new ConfigOption();
 
   @Option(names = "--manifest", paramLabel = "FILE",
       description = "Check this manifest instead of the one in the state directory.")
@@ -81,7 +81,7 @@ final class CheckCommand implements Callable<Integer> {
   }
 
   private HypervisorManifest current() throws ConfigException, IOException {
-    HostView host = HostView.load(config, false);
+    HostView host = HostView.load(config.load(), false);
     Path written = host.config().stateDir().resolve("hypervisor.yaml");
     // the running agent's manifest has the real port when proxy.listen uses port 0
     return Files.exists(written) ? ManifestCodec.parse(Files.readString(written)) : host.manifest();

@@ -1,14 +1,12 @@
 package io.oneinfra.agent.cli;
 
 import io.oneinfra.agent.config.AgentConfig;
-import io.oneinfra.agent.config.ConfigException;
 import io.oneinfra.agent.identity.HypervisorIdentity;
 import io.oneinfra.agent.identity.IdentityResolver;
 import io.oneinfra.agent.manifest.HypervisorManifest;
 import io.oneinfra.agent.tls.TlsSource;
 import io.oneinfra.agent.tls.TlsState;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Instant;
 
 /**
@@ -20,8 +18,7 @@ import java.time.Instant;
  */
 record HostView(AgentConfig config, HypervisorIdentity identity, TlsState tls) {
 
-  static HostView load(Path configFile, boolean rotate) throws ConfigException, IOException {
-    AgentConfig config = RunCommand.load(configFile);
+  static HostView load(AgentConfig config, boolean rotate) throws IOException {
     HypervisorIdentity identity = new IdentityResolver().resolve(config.hypervisor(),
         config.proxy().settings().listen());
     return new HostView(config, identity, new TlsSource(config).load(identity, Instant.now(), rotate));

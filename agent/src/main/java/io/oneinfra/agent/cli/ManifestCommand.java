@@ -4,13 +4,12 @@ import io.oneinfra.agent.config.ConfigException;
 import io.oneinfra.agent.manifest.ManifestCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /** {@code manifest}: prints the Hypervisor object for this host, ready for {@code kubectl apply -f -}. */
@@ -20,9 +19,8 @@ import picocli.CommandLine.Spec;
 final class ManifestCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(ManifestCommand.class);
 
-  @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-      description = "Config file (default: ${DEFAULT-VALUE}; when it does not exist, the embedded default is used).")
-  Path config = RunCommand.DEFAULT_CONFIG;
+  @Mixin
+  ConfigOption config = new ConfigOption();
 
   @Spec
   CommandSpec spec;
@@ -30,7 +28,7 @@ final class ManifestCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try {
-      spec.commandLine().getOut().print(ManifestCodec.toYaml(HostView.load(config, false).manifest()));
+      spec.commandLine().getOut().print(ManifestCodec.toYaml(HostView.load(config.load(), false).manifest()));
       spec.commandLine().getOut().flush();
       return 0;
     } catch (ConfigException e) {

@@ -3,7 +3,6 @@ package io.oneinfra.agent.cli;
 import io.oneinfra.agent.Agent;
 import io.oneinfra.agent.config.AgentConfig;
 import io.oneinfra.agent.config.ConfigException;
-import io.oneinfra.agent.config.ConfigLoader;
 import io.oneinfra.agent.log.LogSetup;
 import io.oneinfra.agent.systemd.SdNotify;
 import io.oneinfra.agent.systemd.Signals;
@@ -12,7 +11,6 @@ import io.oneinfra.agent.systemd.SystemdStatus;
 import io.oneinfra.proxy.Address;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
@@ -23,6 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -35,12 +34,10 @@ import picocli.CommandLine.Option;
         "SIGTERM stops accepting, lets open connections finish (proxy.drainTimeout) and exits 0.",
         "Under systemd it sends READY/STATUS/WATCHDOG/RELOADING/STOPPING and accepts a socket-activated listener."})
 final class RunCommand implements Callable<Integer> {
-  static final Path DEFAULT_CONFIG = Path.of("/etc/oneinfra/agent.yaml");
   private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
 
-  @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-      description = "Config file (default: ${DEFAULT-VALUE}; when it does not exist, the embedded default is used).")
-  Path config = DEFAULT_CONFIG;
+  @Mixin
+  ConfigOption config = new ConfigOption();
 
   @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "${env:ONEINFRA_AGENT_STATE_DIR}",
       description = "Overrides stateDir (env ONEINFRA_AGENT_STATE_DIR).")
@@ -79,7 +76,7 @@ final class RunCommand implements Callable<Integer> {
       LOG.error("{}", e.getMessage());
       return Main.EXIT_CONFIG;
     } catch (IllegalArgumentException e) {
-      LOG.error("{}: {}", config, e.getMessage());
+      LOG.error("{}: {}", config.file, e.getMessage());
       return Main.EXIT_CONFIG;
     }
     // handlers first: a SIGTERM during start-up must still end in a drain and exit 0, not the JVM's default
@@ -125,7 +122,7 @@ final class RunCommand implements Callable<Integer> {
 
   private void reload(Agent agent, SystemdStatus systemd) {
     systemd.reloading();
-    LOG.info("SIGHUP: reloading {}", config);
+    LOG.info("SIGHUP: reloading {}", config.file);
     try {
       AgentConfig fresh = configWithOverrides();
       if (agent.reload(fresh)) {
@@ -140,23 +137,12 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private AgentConfig configWithOverrides() throws ConfigException {
-    AgentConfig loaded = load(config);
+    AgentConfig loaded = config.load();
     try {
       return loaded.withOverrides(stateDir, listen == null ? null : Address.parse("--listen", listen),
           backend == null ? null : Address.parse("--backend", backend), name, ipAddress);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage(), e);
     }
-  }
-
-  /** The config at {@code file}, or the embedded default when the default path does not exist. */
-  static AgentConfig load(Path file) throws ConfigException {
-    ConfigLoader loader = new ConfigLoader();
-    if (file.equals(DEFAULT_CONFIG) && !Files.exists(file)) {
-      LOG.info("{} does not exist: using the embedded default configuration", file);
-      return loader.loadEmbeddedDefault();
-    }
-    LOG.info("using configuration {}", file);
-    return loader.load(file);
   }
 }

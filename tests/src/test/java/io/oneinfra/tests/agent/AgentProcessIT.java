@@ -9,6 +9,7 @@ import io.oneinfra.agent.manifest.HypervisorManifest;
 import io.oneinfra.agent.manifest.ManifestCodec;
 import io.oneinfra.tests.support.AgentProcess;
 import io.oneinfra.tests.support.ControllerView;
+import io.oneinfra.tests.support.TestAgents;
 import io.oneinfra.tests.support.TestPki;
 import io.oneinfra.tests.testbed.Containerd;
 import io.oneinfra.tests.testbed.Requirements;
@@ -16,7 +17,6 @@ import io.oneinfra.tests.testbed.Poll;
 import io.oneinfra.tests.testbed.SharedContainerd;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -104,10 +104,7 @@ class AgentProcessIT {
 
   @Test
   void manifestCommandPrintsWhatRunPublishesAndTheControllerCanUseIt(Containerd containerd) throws Exception {
-    int port;
-    try (ServerSocket probe = new ServerSocket(0)) {
-      port = probe.getLocalPort();
-    }
+    int port = TestAgents.freePort();
     Path config = dir.resolve("agent.yaml");
     Files.writeString(config, """
         stateDir: %s
@@ -122,18 +119,13 @@ class AgentProcessIT {
         status:
           listen: 127.0.0.1:0
         """.formatted(dir.resolve("state"), port, containerd.socket()));
-    Path printed = dir.resolve("printed.yaml");
-    Process manifest = new ProcessBuilder(AgentProcess.command("manifest", "--config", config.toString()))
-        .redirectOutput(printed.toFile()).redirectError(dir.resolve("manifest.log").toFile()).start();
-    assertThat(manifest.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(manifest.exitValue()).as("manifest exit; log:%n%s", read(dir.resolve("manifest.log"))).isZero();
-    HypervisorManifest fromCommand = ManifestCodec.parse(read(printed));
+    HypervisorManifest fromCommand = printManifest(config);
     assertThat(fromCommand.metadata().name()).isEqualTo("printed");
     assertThat(fromCommand.spec().isPublic()).isTrue();
     assertThat(fromCommand.spec().ipAddress()).isEqualTo("127.0.0.1");
     assertThat(fromCommand.spec().portRange()).isEqualTo(new HypervisorManifest.PortRange(31000, 31999));
     assertThat(fromCommand.spec().remoteCriEndpoint().criEndpointUri()).isEqualTo("127.0.0.1:" + port);
-    assertThat(read(printed)).doesNotContain("status");
+    assertThat(read(dir.resolve("printed.yaml"))).doesNotContain("status");
 
     try (AgentProcess agent = AgentProcess.start(dir.resolve("agent.log"), Map.of(), "run", "--config",
         config.toString())) {
@@ -154,10 +146,7 @@ class AgentProcessIT {
   @Test
   void servesOnTheListeningSocketSystemdHandsOver(Containerd containerd) throws Exception {
     Requirements.require("systemd-socket-activate");
-    int port;
-    try (ServerSocket probe = new ServerSocket(0)) {
-      port = probe.getLocalPort();
-    }
+    int port = TestAgents.freePort();
     Path config = dir.resolve("agent.yaml");
     Files.writeString(config, """
         stateDir: %s
@@ -170,11 +159,7 @@ class AgentProcessIT {
           listen: 127.0.0.1:0
         """.formatted(dir.resolve("state"), port, containerd.socket()));
     // the manifest command creates the PKI the agent will reuse, so the controller can dial before it runs
-    Path printed = dir.resolve("printed.yaml");
-    Process manifest = new ProcessBuilder(AgentProcess.command("manifest", "--config", config.toString()))
-        .redirectOutput(printed.toFile()).redirectError(dir.resolve("manifest.log").toFile()).start();
-    assertThat(manifest.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(manifest.exitValue()).isZero();
+    HypervisorManifest printed = printManifest(config);
     List<String> command = new ArrayList<>(List.of("systemd-socket-activate", "-l", "127.0.0.1:" + port));
     command.addAll(AgentProcess.command("run", "--config", config.toString()));
     Path log = dir.resolve("agent.log");
@@ -182,7 +167,7 @@ class AgentProcessIT {
     try {
       Poll.until(Duration.ofSeconds(10), "the socket to listen", () -> read(log).contains("Listening on"));
       // the first connection starts the agent, which then accepts it on the inherited socket
-      try (CriChannel channel = ControllerView.dial(ManifestCodec.parse(read(printed)), null)) {
+      try (CriChannel channel = ControllerView.dial(printed, null)) {
         assertThat(new CriClient(channel.channel(), CriApiVersion.V1, Duration.ofSeconds(30)).version()
             .getRuntimeApiVersion()).isEqualTo("v1");
       }
@@ -193,6 +178,16 @@ class AgentProcessIT {
     } finally {
       activated.destroyForcibly();
     }
+  }
+
+  /** Runs {@code oneinfra-agent manifest} as an operator would and parses what it prints. */
+  private HypervisorManifest printManifest(Path config) throws Exception {
+    Path printed = dir.resolve("printed.yaml");
+    Process manifest = new ProcessBuilder(AgentProcess.command("manifest", "--config", config.toString()))
+        .redirectOutput(printed.toFile()).redirectError(dir.resolve("manifest.log").toFile()).start();
+    assertThat(manifest.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(manifest.exitValue()).as("manifest exit; log:%n%s", read(dir.resolve("manifest.log"))).isZero();
+    return ManifestCodec.parse(read(printed));
   }
 
   private static String read(Path log) {

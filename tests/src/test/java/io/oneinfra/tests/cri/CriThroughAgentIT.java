@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.oneinfra.agent.Agent;
-import io.oneinfra.agent.config.ConfigLoader;
 import io.oneinfra.agent.cri.CriApiVersion;
 import io.oneinfra.agent.cri.CriChannel;
 import io.oneinfra.agent.cri.CriClient;
@@ -12,10 +11,9 @@ import io.oneinfra.agent.cri.proto.RuntimeCondition;
 import io.oneinfra.agent.manifest.ManifestCodec;
 import io.oneinfra.tests.support.ControllerView;
 import io.oneinfra.tests.support.CriScenario;
+import io.oneinfra.tests.support.TestAgents;
 import io.oneinfra.tests.testbed.Containerd;
 import io.oneinfra.tests.testbed.SharedContainerd;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,19 +45,7 @@ class CriThroughAgentIT {
 
   @BeforeAll
   static void startAgent(Containerd containerd) throws Exception {
-    String yaml = """
-        stateDir: %s
-        proxy:
-          listen: 127.0.0.1:0
-          backend: unix:%s
-        hypervisor:
-          name: test-hypervisor
-          ipAddress: 127.0.0.1
-        status:
-          listen: 127.0.0.1:0
-        """.formatted(state, containerd.socket());
-    agent = Agent.start(new ConfigLoader().parse("test config",
-        new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))));
+    agent = TestAgents.start(state, containerd, "test-hypervisor", "");
   }
 
   @AfterAll

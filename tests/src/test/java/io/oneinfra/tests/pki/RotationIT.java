@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.oneinfra.agent.Agent;
-import io.oneinfra.agent.config.ConfigLoader;
 import io.oneinfra.agent.cri.CriApiVersion;
 import io.oneinfra.agent.cri.CriChannel;
 import io.oneinfra.agent.cri.CriClient;
@@ -13,12 +12,11 @@ import io.oneinfra.agent.manifest.ManifestCodec;
 import io.oneinfra.agent.pki.CertificateIssuer;
 import io.oneinfra.agent.pki.Issued;
 import io.oneinfra.tests.support.ControllerView;
+import io.oneinfra.tests.support.TestAgents;
 import io.oneinfra.tests.support.TestPki;
 import io.oneinfra.tests.testbed.Containerd;
 import io.oneinfra.tests.testbed.Poll;
 import io.oneinfra.tests.testbed.SharedContainerd;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -44,21 +42,9 @@ class RotationIT {
   Path state;
 
   static Agent startAgent(Path state, Containerd containerd, String tls) throws Exception {
-    String yaml = """
-        stateDir: %s
-        proxy:
-          listen: 127.0.0.1:0
-          backend: unix:%s
-        hypervisor:
-          name: rotation-test
-          ipAddress: 127.0.0.1
-        status:
-          listen: 127.0.0.1:0
-        %s
-        """.formatted(state, containerd.socket(), tls);
-    return Agent.start(new ConfigLoader().parse("test config",
-        new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))));
+    return TestAgents.start(state, containerd, "rotation-test", tls);
   }
+
 
   @Test
   void rotatesTheServerCertificateUnderContinuousCallsWithZeroFailedCalls(Containerd containerd) throws Exception {

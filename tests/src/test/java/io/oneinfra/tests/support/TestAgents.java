@@ -1,0 +1,43 @@
+package io.oneinfra.tests.support;
+
+import io.oneinfra.agent.Agent;
+import io.oneinfra.agent.config.ConfigLoader;
+import io.oneinfra.tests.testbed.Containerd;
+import java.io.ByteArrayInputStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/** Agents for tests: in front of the test bed's containerd, on loopback, with ephemeral ports. */
+public final class TestAgents {
+  private TestAgents() {}
+
+  /** The config YAML such tests share, with {@code extra} top-level sections appended. */
+  public static String config(Path state, Containerd containerd, String name, String extra) {
+    return """
+        stateDir: %s
+        proxy:
+          listen: 127.0.0.1:0
+          backend: unix:%s
+        hypervisor:
+          name: %s
+          ipAddress: 127.0.0.1
+        status:
+          listen: 127.0.0.1:0
+        %s
+        """.formatted(state, containerd.socket(), name, extra);
+  }
+
+  /** Starts the real agent code in this JVM. */
+  public static Agent start(Path state, Containerd containerd, String name, String extra) throws Exception {
+    return Agent.start(new ConfigLoader().parse("test config",
+        new ByteArrayInputStream(config(state, containerd, name, extra).getBytes(StandardCharsets.UTF_8))));
+  }
+
+  /** A port nothing listens on right now. */
+  public static int freePort() throws Exception {
+    try (ServerSocket probe = new ServerSocket(0)) {
+      return probe.getLocalPort();
+    }
+  }
+}
