@@ -18,6 +18,8 @@ public enum HandshakeFailure {
   NOT_YET_VALID_CERTIFICATE,
   /** The client certificate is listed in a configured CRL. */
   REVOKED_CERTIFICATE,
+  /** A CA certificate, or one whose extended key usage excludes TLS client authentication. */
+  NOT_A_CLIENT_CERTIFICATE,
   /** The client certificate is valid but matches none of the configured allow lists. */
   DENIED_BY_POLICY,
   /** The client offered only protocol versions or ciphers we refuse. */
@@ -79,6 +81,9 @@ public enum HandshakeFailure {
     if (text.contains("denied by the access policy")) {
       return DENIED_BY_POLICY;
     }
+    if (text.contains("not a client certificate") || text.contains("extended key usage")) {
+      return NOT_A_CLIENT_CERTIFICATE;
+    }
     if (text.contains("peer_did_not_return_a_certificate") || text.contains("empty client certificate chain")
         || text.contains("certificate_required") || text.contains("null cert chain")) {
       return NO_CLIENT_CERTIFICATE;
@@ -93,7 +98,9 @@ public enum HandshakeFailure {
     if (text.contains("unsupported_protocol") || text.contains("protocol_version")
         || text.contains("no appropriate protocol") || text.contains("no_shared_cipher")
         || text.contains("no cipher suites in common") || text.contains("is not enabled")
-        || text.contains("wrong_version_number") || text.contains("unsupported protocol")) {
+        || text.contains("wrong_version_number") || text.contains("unsupported protocol")
+        || text.contains("illegal packet length") || text.contains("record_too_large")
+        || text.contains("encrypted_length_too_long")) {
       return PROTOCOL;
     }
     if (text.contains("connection closed while ssl/tls handshake") || text.contains("connection reset")

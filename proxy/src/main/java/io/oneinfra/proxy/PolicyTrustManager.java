@@ -43,6 +43,11 @@ final class PolicyTrustManager extends X509ExtendedTrustManager {
   }
 
   private void applyPolicy(X509Certificate[] chain) throws CertificateException {
+    // PKIX accepts a trust anchor presented as its own chain: the client CA's certificate (and key) must not log in
+    if (chain[0].getBasicConstraints() >= 0) {
+      throw new CertificateException("not a client certificate: " + chain[0].getSubjectX500Principal().getName()
+          + " is a CA certificate");
+    }
     Optional<String> refusal = policy.refusal(chain[0]);
     if (refusal.isPresent()) {
       throw new CertificateException(refusal.get());

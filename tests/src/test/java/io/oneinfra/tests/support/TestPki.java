@@ -14,6 +14,8 @@ import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -44,6 +46,30 @@ public final class TestPki {
   /** Another client certificate from the client CA, with its own common name. */
   public Issued clientNamed(String commonName) {
     return CertificateIssuer.certificate(commonName).clientAuth().signedBy(clientCa).issue();
+  }
+
+  /** A client certificate from the client CA that expired yesterday. */
+  public Issued expiredClient() {
+    Instant now = Instant.now();
+    return CertificateIssuer.certificate("oneinfra-client").clientAuth().signedBy(clientCa)
+        .validity(now.minus(Duration.ofDays(30)), now.minus(Duration.ofDays(1))).issue();
+  }
+
+  /** A client certificate from the client CA that becomes valid tomorrow. */
+  public Issued notYetValidClient() {
+    Instant now = Instant.now();
+    return CertificateIssuer.certificate("oneinfra-client").clientAuth().signedBy(clientCa)
+        .validity(now.plus(Duration.ofDays(1)), now.plus(Duration.ofDays(30))).issue();
+  }
+
+  /** A certificate from the client CA meant for servers only (EKU serverAuth). */
+  public Issued serverAuthOnlyClient() {
+    return CertificateIssuer.certificate("oneinfra-client").serverAuth().signedBy(clientCa).issue();
+  }
+
+  /** A self-signed client certificate (its own CA). */
+  public Issued selfSignedClient() {
+    return CertificateIssuer.certificate("oneinfra-client").clientAuth().issue();
   }
 
   /** A CRL from the client CA listing {@code revoked}, as an operator would publish it. */

@@ -1,0 +1,204 @@
+package io.oneinfra.tests.adversarial;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.oneinfra.agent.pki.Issued;
+import io.oneinfra.tests.support.Door;
+import io.oneinfra.tests.support.ProxyUnderTest;
+import io.oneinfra.tests.support.TestPki;
+import io.oneinfra.tests.support.TlsClient;
+import io.oneinfra.tests.support.UnixEchoBackend;
+import io.oneinfra.tests.testbed.Requirements;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Each bad client is refused, the refusal is counted under its reason, the backend never sees a connection, and a
+ * good client is served right after.
+ */
+class BadClientsIT {
+  private final TestPki pki = new TestPki();
+  private UnixEchoBackend backend;
+  private ProxyUnderTest proxy;
+
+  @TempDir
+  Path dir;
+
+  @BeforeEach
+  void start() {
+    backend = UnixEchoBackend.start(dir.resolve("cri.sock"));
+    proxy = ProxyUnderTest.start(pki, backend.path(), b -> b.handshakeTimeout(Duration.ofMillis(500)));
+  }
+
+  @AfterEach
+  void stop() throws IOException {
+    proxy.close();
+    backend.close();
+  }
+
+  static Stream<Arguments> badCertificates() {
+    return Stream.of(
+        Arguments.of("expired", (Function<TestPki, Issued>) TestPki::expiredClient, "expired_certificate"),
+        Arguments.of("not yet valid", (Function<TestPki, Issued>) TestPki::notYetValidClient,
+            "not_yet_valid_certificate"),
+        Arguments.of("serverAuth-only EKU", (Function<TestPki, Issued>) TestPki::serverAuthOnlyClient,
+            "not_a_client_certificate"),
+        Arguments.of("the client CA itself", (Function<TestPki, Issued>) p -> p.clientCa,
+            "not_a_client_certificate"),
+        Arguments.of("self-signed", (Function<TestPki, Issued>) TestPki::selfSignedClient, "untrusted_certificate"),
+        Arguments.of("another CA's", (Function<TestPki, Issued>) p -> p.otherClient, "untrusted_certificate"));
+  }
+
+  @ParameterizedTest(name = "{0} certificate")
+  @MethodSource("badCertificates")
+  void refusesABadClientCertificate(String name, Function<TestPki, Issued> certificate, String reason)
+      throws Exception {
+    Door.assertTlsClientRefused(proxy, pki.clientContext(certificate.apply(pki)));
+    Door.assertCounted(proxy, reason, backend, 0);
+    Door.assertGoodClientServed(proxy, pki);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"-tls1", "-tls1_1"})
+  void refusesOldProtocolVersions(String version) throws Exception {
+    Requirements.require("openssl");
+    Process client = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + proxy.port(), version,
+        "-cipher", "DEFAULT:@SECLEVEL=0")
+        .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        .start();
+    String output = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(client.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(client.exitValue()).as(output).isNotZero();
+    Door.assertCounted(proxy, "protocol", backend, 0);
+    Door.assertGoodClientServed(proxy, pki);
+  }
+
+  @Test
+  void refusesAnSslv3ClientHello() throws Exception {
+    Door.sendRaw(proxy, sslv3ClientHello());
+    Door.assertCounted(proxy, "protocol", backend, 0);
+    Door.assertGoodClientServed(proxy, pki);
+  }
+
+  @Test
+  void refusesAPlaintextHttp2Preface() throws Exception {
+    byte[] back = Door.sendRaw(proxy, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    assertThat(new String(back, StandardCharsets.ISO_8859_1)).doesNotContain("HTTP/2");
+    Door.assertCounted(proxy, "not_tls", backend, 0);
+    Door.assertGoodClientServed(proxy, pki);
+  }
+
+  @Test
+  void refusesRandomGarbage() throws Exception {
+    byte[] garbage = new byte[4096];
+    new Random(3).nextBytes(garbage);
+    garbage[0] = 0x47; // not a TLS content type, so the first byte already says "not TLS"
+    Door.sendRaw(proxy, garbage);
+    Door.assertCounted(proxy, "not_tls", backend, 0);
+    Door.assertGoodClientServed(proxy, pki);
+  }
+
+  @Test
+  void closesATruncatedClientHelloAtTheHandshakeTimeout() throws Exception {
+    byte[] hello = sslv3ClientHello();
+    hello[1] = 3;
+    hello[2] = 3; // a TLS 1.2 record header announcing more than is sent
+    byte[] truncated = java.util.Arrays.copyOf(hello, 12);
+    Door.sendRaw(proxy, truncated); // returns when the proxy gives up on the silent client
+    Door.assertCounted(proxy, "timeout", backend, 0);
+    Door.assertGoodClientServed(proxy, pki);
+  }
+
+  @Test
+  void refusesAnOversizedRecord() throws Exception {
+    ByteArrayOutputStream record = new ByteArrayOutputStream();
+    record.write(new byte[] {0x16, 0x03, 0x03, (byte) 0xff, (byte) 0xff}); // 65535 bytes: over TLS's 16 kB + 2 kB
+    record.write(new byte[20_000]);
+    Door.sendRaw(proxy, record.toByteArray());
+    Door.assertCounted(proxy, "protocol", backend, 0);
+    Door.assertGoodClientServed(proxy, pki);
+  }
+
+  @Test
+  void survivesAFloodOfFiveThousandRefusedHandshakesWhileServingAGoodClient() throws Exception {
+    int handshakes = 5000;
+    ExecutorService flood = Executors.newFixedThreadPool(8);
+    AtomicBoolean flooding = new AtomicBoolean(true);
+    AtomicInteger goodRoundTrips = new AtomicInteger();
+    List<Throwable> goodFailures = new ArrayList<>();
+    Thread good = new Thread(() -> {
+      try (SSLSocket socket = TlsClient.connect(pki.clientContext(pki.client), proxy.address())) {
+        while (flooding.get()) {
+          assertThat(TlsClient.roundTrip(socket, "good")).isEqualTo("good");
+          goodRoundTrips.incrementAndGet();
+        }
+      } catch (IOException | AssertionError e) {
+        synchronized (goodFailures) {
+          goodFailures.add(e);
+        }
+      }
+    }, "good-client");
+    good.start();
+    var noCertificate = pki.clientContext(null);
+    List<Future<?>> attempts = new ArrayList<>();
+    for (int i = 0; i < handshakes; i++) {
+      attempts.add(flood.submit(() -> Door.assertTlsClientRefused(proxy, noCertificate)));
+    }
+    try {
+      for (Future<?> attempt : attempts) {
+        attempt.get(2, TimeUnit.MINUTES);
+      }
+    } finally {
+      flooding.set(false);
+      flood.shutdownNow();
+      good.join(TimeUnit.SECONDS.toMillis(30));
+    }
+    io.oneinfra.tests.testbed.Poll.until(Duration.ofSeconds(10), "every refusal counted",
+        () -> proxy.count("proxy.handshake.failures.no_client_certificate") == handshakes);
+    assertThat(goodFailures).as("the good client during the flood").isEmpty();
+    assertThat(goodRoundTrips.get()).isPositive();
+    assertThat(backend.accepted()).as("only the good client reached the backend").isEqualTo(1);
+    io.oneinfra.tests.testbed.Poll.until(Duration.ofSeconds(10), "connections to drain away",
+        () -> proxy.server.openConnections() == 0);
+  }
+
+  /** A minimal SSL 3.0 ClientHello (version 3.0, one RSA cipher suite, no extensions). */
+  private static byte[] sslv3ClientHello() {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    body.write(3);
+    body.write(0); // client_version 3.0
+    body.writeBytes(new byte[32]); // random
+    body.write(0); // no session id
+    body.writeBytes(new byte[] {0, 2, 0, 0x2f}); // TLS_RSA_WITH_AES_128_CBC_SHA
+    body.writeBytes(new byte[] {1, 0}); // null compression
+    byte[] hello = body.toByteArray();
+    ByteArrayOutputStream record = new ByteArrayOutputStream();
+    record.writeBytes(new byte[] {0x16, 3, 0, 0, (byte) (hello.length + 4)});
+    record.writeBytes(new byte[] {1, 0, 0, (byte) hello.length});
+    record.writeBytes(hello);
+    return record.toByteArray();
+  }
+}
