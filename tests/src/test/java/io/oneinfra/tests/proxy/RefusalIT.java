@@ -1,7 +1,6 @@
 package io.oneinfra.tests.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.oneinfra.agent.pki.Issued;
 import io.oneinfra.proxy.AccessPolicy;
