@@ -96,13 +96,26 @@ public record GeneratedPki(Path dir) {
           + "); refusing to overwrite the rest. Restore the missing files, or move the directory away to start anew");
     }
     if (missing.isEmpty()) {
-      for (Path key : List.of(pki.serverCaKey(), pki.clientCaKey(), pki.clientKey())) {
-        SecureFiles.checkPrivate(key);
-      }
+      pki.checkLasting();
     } else {
       pki.createLasting(keyType);
     }
     return pki;
+  }
+
+  /** Every lasting key is private, readable, and belongs to its certificate; errors name the file. */
+  private void checkLasting() throws IOException {
+    List<Path[]> pairs = List.of(new Path[] {serverCaCertificate(), serverCaKey()},
+        new Path[] {clientCaCertificate(), clientCaKey()}, new Path[] {clientCertificate(), clientKey()});
+    for (Path[] pair : pairs) {
+      SecureFiles.checkPrivate(pair[1]);
+      X509Certificate certificate = Pem.readCertificates(pair[0]).get(0);
+      PrivateKey key = Pem.readPrivateKey(pair[1]);
+      if (!KeyMatch.matches(certificate, key)) {
+        throw new IOException("pki: " + pair[1] + " does not belong to " + pair[0]
+            + "; restore the pair from a backup, or move " + dir + " away to start anew");
+      }
+    }
   }
 
   private void createLasting(KeyType keyType) throws IOException {

@@ -87,6 +87,24 @@ class GeneratedPkiTest {
   }
 
   @Test
+  void refusesACorruptedCaKeyNamingTheFileAndOverwritesNothing() throws Exception {
+    GeneratedPki pki = created();
+    Files.writeString(pki.serverCaKey(), "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+    Map<Path, byte[]> before = contents(pki.dir());
+    assertThatIOException().isThrownBy(() -> GeneratedPki.loadOrCreate(pki.dir(), KeyType.EC_P256))
+        .withMessageContaining(pki.serverCaKey().toString());
+    assertThat(contents(pki.dir())).containsExactlyEntriesOf(before);
+  }
+
+  @Test
+  void refusesACaKeyThatBelongsToAnotherCertificate() throws Exception {
+    GeneratedPki pki = created();
+    Files.writeString(pki.serverCaKey(), Files.readString(pki.clientCaKey()));
+    assertThatIOException().isThrownBy(() -> GeneratedPki.loadOrCreate(pki.dir(), KeyType.EC_P256))
+        .withMessageContaining(pki.serverCaKey() + " does not belong to " + pki.serverCaCertificate());
+  }
+
+  @Test
   void serverCertificateCarriesEveryNameAndServerAuthAndChainsToTheServerCa() throws Exception {
     GeneratedPki pki = created();
     X509Certificate server = certificate(pki.serverCertificate());
