@@ -35,8 +35,13 @@ public final class SecureFiles {
    */
   public static void writeAtomically(Path target, String content, boolean secret) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
-    Path temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp",
-        PosixFilePermissions.asFileAttribute(secret ? PRIVATE : PUBLIC));
+    Path temp;
+    try {
+      temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp",
+          PosixFilePermissions.asFileAttribute(secret ? PRIVATE : PUBLIC));
+    } catch (IOException e) {
+      throw new IOException("pki: cannot write " + target + ": " + e.getMessage(), e);
+    }
     try {
       try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
         ByteBuffer bytes = ByteBuffer.wrap(content.getBytes(StandardCharsets.US_ASCII));

@@ -96,6 +96,16 @@ public final class Containerd implements AutoCloseable {
     process = null;
   }
 
+  /** Kills containerd outright (SIGKILL), as a crash would: its socket file stays behind, refusing connections. */
+  public synchronized void kill() {
+    if (process == null) {
+      return;
+    }
+    process.destroyForcibly();
+    HostCleanup.awaitExit(process.toHandle(), STOP_TIMEOUT);
+    process = null;
+  }
+
   /** Starts containerd again on the same config, state and socket, as after a runtime restart. */
   public synchronized void restart() {
     stopProcess();
