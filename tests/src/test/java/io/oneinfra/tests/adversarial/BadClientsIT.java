@@ -1,6 +1,7 @@
 package io.oneinfra.tests.adversarial;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.oneinfra.agent.pki.Issued;
 import io.oneinfra.tests.support.Door;
@@ -8,6 +9,7 @@ import io.oneinfra.tests.support.ProxyUnderTest;
 import io.oneinfra.tests.support.TestPki;
 import io.oneinfra.tests.support.TlsClient;
 import io.oneinfra.tests.support.UnixEchoBackend;
+import io.oneinfra.tests.testbed.Poll;
 import io.oneinfra.tests.testbed.Requirements;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,9 +19,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.net.Socket;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -133,6 +137,54 @@ class BadClientsIT {
   }
 
   @Test
+  void closesASlowlorisHandshakeAtTheHandshakeTimeout() throws Exception {
+    byte[] hello = sslv3ClientHello();
+    hello[2] = 3; // TLS 1.2 version bytes, sent one every 150 ms: never complete within 500 ms
+    ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
+    try (Socket socket = new Socket()) {
+      socket.connect(proxy.address(), 5000);
+      socket.setSoTimeout(10_000);
+      AtomicInteger next = new AtomicInteger();
+      pacer.scheduleAtFixedRate(() -> {
+        int i = next.getAndIncrement();
+        if (i < hello.length) {
+          try {
+            socket.getOutputStream().write(hello[i]);
+          } catch (IOException closed) {
+            next.set(hello.length); // the proxy hung up: stop dripping
+          }
+        }
+      }, 0, 150, TimeUnit.MILLISECONDS);
+      long start = System.nanoTime();
+      assertThat(socket.getInputStream().read()).as("the proxy's answer to a dripping client").isEqualTo(-1);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    } finally {
+      pacer.shutdownNow();
+    }
+    Door.assertCounted(proxy, "timeout", backend, 0);
+    Door.assertGoodClientServed(proxy, pki);
+  }
+
+  @Test
+  void refusesAClientInitiatedRenegotiationAndKeepsServing() throws Exception {
+    SSLSocket socket = (SSLSocket) pki.clientContext(pki.client).getSocketFactory().createSocket();
+    try (socket) {
+      socket.connect(proxy.address(), 5000);
+      socket.setSoTimeout(10_000);
+      socket.setEnabledProtocols(new String[] {"TLSv1.2"}); // TLS 1.3 has no renegotiation to attempt
+      socket.startHandshake();
+      assertThat(TlsClient.roundTrip(socket, "before")).isEqualTo("before");
+      assertThatThrownBy(() -> {
+        socket.startHandshake(); // a new ClientHello on the established connection
+        TlsClient.roundTrip(socket, "after");
+      }).isInstanceOf(IOException.class);
+    }
+    Poll.until(Duration.ofSeconds(5), "the connection to close", () -> proxy.server.openConnections() == 0);
+    assertThat(backend.accepted()).as("only the authenticated connection reached the backend").isEqualTo(1);
+    Door.assertGoodClientServed(proxy, pki);
+  }
+
+  @Test
   void refusesAnOversizedRecord() throws Exception {
     ByteArrayOutputStream record = new ByteArrayOutputStream();
     record.write(new byte[] {0x16, 0x03, 0x03, (byte) 0xff, (byte) 0xff}); // 65535 bytes: over TLS's 16 kB + 2 kB
@@ -176,12 +228,12 @@ class BadClientsIT {
       flood.shutdownNow();
       good.join(TimeUnit.SECONDS.toMillis(30));
     }
-    io.oneinfra.tests.testbed.Poll.until(Duration.ofSeconds(10), "every refusal counted",
+    Poll.until(Duration.ofSeconds(10), "every refusal counted",
         () -> proxy.count("proxy.handshake.failures.no_client_certificate") == handshakes);
     assertThat(goodFailures).as("the good client during the flood").isEmpty();
     assertThat(goodRoundTrips.get()).isPositive();
     assertThat(backend.accepted()).as("only the good client reached the backend").isEqualTo(1);
-    io.oneinfra.tests.testbed.Poll.until(Duration.ofSeconds(10), "connections to drain away",
+    Poll.until(Duration.ofSeconds(10), "connections to drain away",
         () -> proxy.server.openConnections() == 0);
   }
 
