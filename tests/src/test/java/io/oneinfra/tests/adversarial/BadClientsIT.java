@@ -3,6 +3,7 @@ package io.oneinfra.tests.adversarial;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.netty.util.internal.PlatformDependent;
 import io.oneinfra.agent.pki.Issued;
 import io.oneinfra.tests.support.Door;
 import io.oneinfra.tests.support.ProxyUnderTest;
@@ -195,16 +196,26 @@ class BadClientsIT {
   }
 
   @Test
-  void survivesAFloodOfFiveThousandRefusedHandshakesWhileServingAGoodClient() throws Exception {
+  void survivesAFloodOfFiveThousandHandshakesWithinItsLimitsWhileServingAGoodClient() throws Exception {
     int handshakes = 5000;
-    ExecutorService flood = Executors.newFixedThreadPool(8);
+    int limit = 32;
+    proxy.close();
+    proxy = ProxyUnderTest.start(pki, backend.path(), b -> b.maxConnections(limit));
+    long directBefore = PlatformDependent.usedDirectMemory();
+    ExecutorService flood = Executors.newFixedThreadPool(48); // more at once than the limit admits
+    ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+    AtomicInteger mostOpen = new AtomicInteger();
+    sampler.scheduleAtFixedRate(() -> mostOpen.accumulateAndGet(proxy.server.openConnections(), Math::max),
+        0, 2, TimeUnit.MILLISECONDS);
     AtomicBoolean flooding = new AtomicBoolean(true);
     AtomicInteger goodRoundTrips = new AtomicInteger();
     List<Throwable> goodFailures = new ArrayList<>();
+    // the good client connects first, so it holds one of the slots throughout
+    SSLSocket goodSocket = TlsClient.connect(pki.clientContext(pki.client), proxy.address());
     Thread good = new Thread(() -> {
-      try (SSLSocket socket = TlsClient.connect(pki.clientContext(pki.client), proxy.address())) {
+      try (goodSocket) {
         while (flooding.get()) {
-          assertThat(TlsClient.roundTrip(socket, "good")).isEqualTo("good");
+          assertThat(TlsClient.roundTrip(goodSocket, "good")).isEqualTo("good");
           goodRoundTrips.incrementAndGet();
         }
       } catch (IOException | AssertionError e) {
@@ -227,14 +238,19 @@ class BadClientsIT {
       flooding.set(false);
       flood.shutdownNow();
       good.join(TimeUnit.SECONDS.toMillis(30));
+      sampler.shutdownNow();
     }
-    Poll.until(Duration.ofSeconds(10), "every refusal counted",
-        () -> proxy.count("proxy.handshake.failures.no_client_certificate") == handshakes);
+    Poll.until(Duration.ofSeconds(10), "every attempt accounted for", () ->
+        proxy.count("proxy.handshake.failures.no_client_certificate") + proxy.count("proxy.connections.refused")
+            == handshakes);
+    assertThat(proxy.count("proxy.connections.refused")).as("refused at the limit").isPositive();
+    assertThat(mostOpen.get()).as("most connections open at once").isLessThanOrEqualTo(limit);
     assertThat(goodFailures).as("the good client during the flood").isEmpty();
     assertThat(goodRoundTrips.get()).isPositive();
     assertThat(backend.accepted()).as("only the good client reached the backend").isEqualTo(1);
-    Poll.until(Duration.ofSeconds(10), "connections to drain away",
-        () -> proxy.server.openConnections() == 0);
+    Poll.until(Duration.ofSeconds(10), "connections to drain away", () -> proxy.server.openConnections() == 0);
+    assertThat(PlatformDependent.usedDirectMemory() - directBefore).as("direct memory kept after the flood")
+        .isLessThan(64L << 20);
   }
 
   /** A minimal SSL 3.0 ClientHello (version 3.0, one RSA cipher suite, no extensions). */
