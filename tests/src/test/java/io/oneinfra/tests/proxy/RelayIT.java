@@ -3,6 +3,7 @@ package io.oneinfra.tests.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.oneinfra.proxy.Address;
 import io.oneinfra.proxy.ProxySettings;
 import io.oneinfra.proxy.Transport;
 import io.oneinfra.tests.support.Elapsed;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Bytes through the proxy: exact, with backpressure and half-close, within limits and timeouts. */
 class RelayIT {
@@ -72,6 +74,26 @@ class RelayIT {
       byte[] reply = tls.getInputStream().readAllBytes();
       assertThat(reply).hasSameSizeAs(request);
       assertThat(digest(reply)).isEqualTo(digest(request));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Transport.Preference.class, names = {"EPOLL", "NIO"})
+  void relaysToATcpBackendWithHalfClose(Transport.Preference transport) throws Exception {
+    try (UnixEchoBackend backend = UnixEchoBackend.startTcp();
+        ProxyUnderTest proxy = ProxyUnderTest.start(pki.material(), new Address.Tcp("127.0.0.1", backend.tcpPort()),
+            b -> b.transport(transport));
+        Socket tcp = new Socket()) {
+      tcp.connect(proxy.address(), 5000);
+      tcp.setSoTimeout(15_000);
+      SSLSocket tls = (SSLSocket) pki.clientContext(pki.client).getSocketFactory()
+          .createSocket(tcp, "127.0.0.1", proxy.port(), false);
+      byte[] request = randomBytes(256 << 10);
+      tls.getOutputStream().write(request);
+      tls.getOutputStream().flush();
+      tcp.shutdownOutput();
+      assertThat(digest(tls.getInputStream().readAllBytes())).isEqualTo(digest(request));
+      assertThat(backend.accepted()).isEqualTo(1);
     }
   }
 

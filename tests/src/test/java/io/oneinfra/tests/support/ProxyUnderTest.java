@@ -31,8 +31,14 @@ public final class ProxyUnderTest implements AutoCloseable {
   /** Starts with the given material (for an access policy) and default settings adjusted by {@code tune}. */
   public static ProxyUnderTest start(TlsMaterial material, Path backend,
       UnaryOperator<ProxySettings.Builder> tune) {
-    ProxySettings.Builder builder = ProxySettings.builder(new Address.Tcp("127.0.0.1", 0),
-        new Address.Unix(backend)).drainTimeout(Duration.ofSeconds(5));
+    return start(material, new Address.Unix(backend), tune);
+  }
+
+  /** Starts in front of any backend address ({@code unix:/path} or {@code HOST:PORT}). */
+  public static ProxyUnderTest start(TlsMaterial material, Address backend,
+      UnaryOperator<ProxySettings.Builder> tune) {
+    ProxySettings.Builder builder = ProxySettings.builder(new Address.Tcp("127.0.0.1", 0), backend)
+        .drainTimeout(Duration.ofSeconds(5));
     try {
       return new ProxyUnderTest(tune.apply(builder).build(), material);
     } catch (SSLException e) {

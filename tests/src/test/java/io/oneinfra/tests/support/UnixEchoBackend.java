@@ -2,6 +2,7 @@ package io.oneinfra.tests.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -12,7 +13,7 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A unix-socket backend that counts every connection it accepts and echoes bytes back; on the client's half-close
+ * A unix-socket (or TCP) backend that counts every connection it accepts and echoes bytes back; on the client's half-close
  * it finishes echoing and half-closes too. Stands in for the CRI socket where only bytes matter.
  */
 public final class UnixEchoBackend implements AutoCloseable {
@@ -23,9 +24,14 @@ public final class UnixEchoBackend implements AutoCloseable {
 
   private UnixEchoBackend(Path path) throws IOException {
     this.path = path;
-    Files.deleteIfExists(path);
-    server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-    server.bind(UnixDomainSocketAddress.of(path));
+    if (path != null) {
+      Files.deleteIfExists(path);
+      server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+      server.bind(UnixDomainSocketAddress.of(path));
+    } else {
+      server = ServerSocketChannel.open(StandardProtocolFamily.INET);
+      server.bind(new InetSocketAddress("127.0.0.1", 0));
+    }
     acceptor = new Thread(this::acceptLoop, "echo-backend");
     acceptor.setDaemon(true);
     acceptor.start();
@@ -40,8 +46,22 @@ public final class UnixEchoBackend implements AutoCloseable {
     }
   }
 
+  /** The same backend on TCP (127.0.0.1, a free port), for {@code HOST:PORT} backends. */
+  public static UnixEchoBackend startTcp() {
+    try {
+      return new UnixEchoBackend(null);
+    } catch (IOException e) {
+      throw new UncheckedIOException("echo backend: cannot listen on TCP", e);
+    }
+  }
+
   public Path path() {
     return path;
+  }
+
+  /** The TCP port, for a backend started with {@link #startTcp()}. */
+  public int tcpPort() throws IOException {
+    return ((InetSocketAddress) server.getLocalAddress()).getPort();
   }
 
   /** Connections accepted so far. */
@@ -86,6 +106,8 @@ public final class UnixEchoBackend implements AutoCloseable {
   @Override
   public void close() throws IOException {
     server.close();
-    Files.deleteIfExists(path);
+    if (path != null) {
+      Files.deleteIfExists(path);
+    }
   }
 }
