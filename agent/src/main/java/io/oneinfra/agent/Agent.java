@@ -7,8 +7,7 @@ import io.oneinfra.agent.cri.CriHealth;
 import io.oneinfra.agent.identity.HypervisorIdentity;
 import io.oneinfra.agent.identity.IdentityResolver;
 import io.oneinfra.agent.manifest.HypervisorManifest;
-import io.oneinfra.agent.manifest.ManifestCodec;
-import io.oneinfra.agent.pki.SecureFiles;
+import io.oneinfra.agent.registration.Registrar;
 import io.oneinfra.agent.status.JmxExposure;
 import io.oneinfra.agent.status.Readiness;
 import io.oneinfra.agent.status.StatusServer;
@@ -54,6 +53,7 @@ public final class Agent implements AutoCloseable {
   private final AtomicReference<HypervisorIdentity> identity = new AtomicReference<>();
   private final AtomicReference<TlsState> tls = new AtomicReference<>();
   private final ProxyServer proxy;
+  private final Registrar registrar;
   private final ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread thread = new Thread(r, "agent-maintenance");
     thread.setDaemon(true);
@@ -74,7 +74,10 @@ public final class Agent implements AutoCloseable {
     proxy = ProxyServer.start(settings, new ServerTls(settings.tlsProvider(), tls.get().material()), metrics,
         inheritedFd);
     tls.get().certificates().keySet().forEach(this::registerExpiry);
-    writeManifest();
+    registrar = Registrar.create(config.registration(), manifestFile(), metrics,
+        () -> systemd.status(statusLine()));
+    metrics.gauge("registration.state", () -> (Gauge<Integer>) () -> registrar.state().registered() ? 1 : 0);
+    registrar.start(manifest()); // returns at once: the API server being slow or down never holds up serving
     criHealth = settings.backend() instanceof Address.Unix unix ? new CriHealth(unix.path()) : null;
     metrics.gauge("cri.up", () -> (Gauge<Integer>) () -> cri.get() != null && cri.get().up() ? 1 : 0);
     checkCri();
@@ -120,15 +123,25 @@ public final class Agent implements AutoCloseable {
     return cri.get();
   }
 
-  /** What /readyz says: ready when the proxy listens and the CRI runtime answers. */
+  /** Registration with the management cluster now. */
+  public Registrar.State registration() {
+    return registrar.state();
+  }
+
+  /**
+   * What /readyz says: ready when the proxy listens and the CRI runtime answers. Registration is reported as a detail
+   * but never makes the agent not ready: the proxy serves whether or not the management cluster is reachable.
+   */
   public Readiness readiness() {
     CriHealth.Result result = cri.get();
     Map<String, String> details = new LinkedHashMap<>();
     details.put("listen", identity.get().endpoint(proxy.localAddress().getPort()));
     details.put("backend", proxy.settings().backend().toString());
+    details.put("registration", registrar.state().readyz());
     if (result != null && result.up()) {
       details.put("runtime", result.runtime());
       details.put("api", String.join(", ", result.apis()));
+      details.put("registration", details.remove("registration")); // keep it last
       return Readiness.ready(details);
     }
     return Readiness.notReady(result == null ? "cri not checked yet" : "cri " + result.reason(), details);
@@ -158,12 +171,15 @@ public final class Agent implements AutoCloseable {
     systemd.status(statusLine());
   }
 
-  /** One line for STATUS= and logs, e.g. {@code serving; cri containerd 1.6.20 (v1, v1alpha2); registration file}. */
+  /**
+   * One line for STATUS= and logs, e.g. {@code serving; cri containerd 1.6.20 (v1, v1alpha2); registration file} or
+   * {@code ...; registration kubernetes: registered hv-1 (lease renewed 3s ago)}.
+   */
   public String statusLine() {
     CriHealth.Result result = cri.get();
     String criPart = criHealth == null ? "cri over tcp (not checked)"
         : result == null ? "cri not checked yet" : result.summary();
-    return "serving; " + criPart + "; registration file";
+    return "serving; " + criPart + "; " + (registrar == null ? "registration starting" : registrar.state().line());
   }
 
   /** The proxy. */
@@ -212,8 +228,10 @@ public final class Agent implements AutoCloseable {
   public synchronized boolean reload(AgentConfig newConfig) {
     AgentConfig old = config;
     if (!newConfig.proxy().equals(old.proxy()) || !newConfig.hypervisor().equals(old.hypervisor())
-        || !newConfig.stateDir().equals(old.stateDir()) || !newConfig.status().equals(old.status())) {
-      LOG.warn("reload: changes to stateDir, proxy, hypervisor or status take effect only after a restart");
+        || !newConfig.stateDir().equals(old.stateDir()) || !newConfig.status().equals(old.status())
+        || !newConfig.registration().equals(old.registration())) {
+      LOG.warn("reload: changes to stateDir, proxy, hypervisor, status or registration take effect only after a "
+          + "restart");
     }
     TlsSource previous = tlsSource;
     tlsSource = new TlsSource(newConfig);
@@ -260,7 +278,7 @@ public final class Agent implements AutoCloseable {
       LOG.info("{}: now serving server certificate serial {} valid until {}", why,
           next.material().serverCertificate().getSerialNumber().toString(16),
           next.material().serverCertificate().getNotAfter().toInstant());
-      writeManifest();
+      manifestChanged();
     }
     return true;
   }
@@ -273,19 +291,19 @@ public final class Agent implements AutoCloseable {
     });
   }
 
-  private void writeManifest() {
-    try {
-      SecureFiles.createPrivateDirectory(config.stateDir());
-      SecureFiles.writeAtomically(manifestFile(), ManifestCodec.toYaml(manifest()), true);
-    } catch (IOException e) {
-      LOG.error("cannot write the manifest {}: {}", manifestFile(), e.getMessage());
-    }
+  /**
+   * Publishes the current manifest after a change (new server certificate, address): rewrites the manifest file and,
+   * in kubernetes mode, triggers an immediate sync of the Hypervisor object. Called after every such change.
+   */
+  public void manifestChanged() {
+    registrar.manifestChanged(manifest());
   }
 
   /** Stops accepting and drains open connections up to the drain timeout. */
   @Override
   public void close() {
     maintenance.shutdownNow();
+    registrar.close();
     if (statusServer != null) {
       statusServer.close();
     }

@@ -101,9 +101,15 @@ final class RunCommand implements Callable<Integer> {
       LOG.error("cannot start: {}", e.getMessage());
       return Main.EXIT_CONFIG;
     }
-    LOG.info("hypervisor {} at {}: manifest for the controller in {} (apply with kubectl apply -f)",
-        agent.identity().name(), agent.identity().endpoint(agent.proxy().localAddress().getPort()),
-        agent.manifestFile());
+    String endpoint = agent.identity().endpoint(agent.proxy().localAddress().getPort());
+    switch (agentConfig.registration().mode()) {
+      case FILE -> LOG.info("hypervisor {} at {}: manifest for the controller in {} (apply with kubectl apply -f)",
+          agent.identity().name(), endpoint, agent.manifestFile());
+      case KUBERNETES -> LOG.info("hypervisor {} at {}: registering with the cluster of {} (local copy in {})",
+          agent.identity().name(), endpoint, agentConfig.registration().kubeconfig(), agent.manifestFile());
+      case NONE -> LOG.info("hypervisor {} at {}: registration none (oneinfra-agent manifest prints the manifest)",
+          agent.identity().name(), endpoint);
+    }
     agent.statusAddress().ifPresent(a -> LOG.info("status on http://{}:{}/readyz and /metrics",
         a.getAddress().getHostAddress(), a.getPort()));
     supervisor.set(systemd);

@@ -20,9 +20,10 @@ import java.util.Objects;
  * @param hypervisor this host's identity as published to oneinfra
  * @param status the HTTP status endpoint and health checks
  * @param log log format and levels
+ * @param registration how the Hypervisor object reaches the management cluster
  */
 public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hypervisor hypervisor, Status status,
-    Log log) {
+    Log log, Registration registration) {
 
   public AgentConfig {
     stateDir = Objects.requireNonNullElse(stateDir, Path.of("/var/lib/oneinfra-agent"));
@@ -33,11 +34,12 @@ public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hy
     hypervisor = Objects.requireNonNullElse(hypervisor, new Hypervisor(null, null, null, null, null));
     status = Objects.requireNonNullElse(status, new Status(null, null, null));
     log = Objects.requireNonNullElse(log, new Log(null, null, null));
+    registration = Objects.requireNonNullElse(registration, Registration.defaults());
   }
 
   /** A config with every default. */
   public static AgentConfig defaults() {
-    return new AgentConfig(null, null, null, null, null, null, null);
+    return new AgentConfig(null, null, null, null, null, null, null, null);
   }
 
   /** This config with per-host overrides (flags, environment) applied; null leaves a value as it is. */
@@ -51,7 +53,7 @@ public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hy
     Hypervisor newHypervisor = new Hypervisor(name != null ? name : h.name(),
         ipAddress != null ? ipAddress : h.ipAddress(), h.isPublic(), h.portRange(), h.controllerAddress());
     return new AgentConfig(stateDirOverride != null ? stateDirOverride : stateDir, newProxy, tls, access,
-        newHypervisor, status, log);
+        newHypervisor, status, log, registration);
   }
 
   /**
@@ -72,6 +74,76 @@ public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hy
       if (criCheckInterval.isZero()) {
         throw new IllegalArgumentException("status.criCheckInterval: must be more than zero");
       }
+    }
+  }
+
+  /**
+   * The {@code registration} section: how the management cluster learns about this hypervisor.
+   *
+   * @param mode {@code none} (nothing published), {@code file} (default: the manifest in stateDir/hypervisor.yaml,
+   *     applied by the operator) or {@code kubernetes} (the agent creates and updates the Hypervisor object and
+   *     renews a Lease itself)
+   * @param kubeconfig kubernetes: the kubeconfig file (required in that mode)
+   * @param namespace kubernetes: where the Lease lives (default {@code oneinfra-system}; the operator creates it)
+   * @param leaseDurationSeconds kubernetes: the Lease's {@code leaseDurationSeconds} (default 40)
+   * @param renewInterval kubernetes: how often the Lease is renewed, with up to 10% jitter (default 10s)
+   * @param resyncInterval kubernetes: how often the Hypervisor object is re-read and corrected (default 5m)
+   * @param recreate kubernetes: recreate the Hypervisor when someone deleted it (default true)
+   * @param firstSyncDelay kubernetes: the first sync waits a random time up to this, so a fleet restarting together
+   *     does not stampede the API server (default 10s; 0 syncs at once)
+   * @param backoffInitial kubernetes: the first retry delay after a failure, doubled on each further one (100ms)
+   * @param backoffMax kubernetes: the retry delay's cap (30s)
+   */
+  public record Registration(Mode mode, Path kubeconfig, String namespace, Integer leaseDurationSeconds,
+      Duration renewInterval, Duration resyncInterval, Boolean recreate, Duration firstSyncDelay,
+      Duration backoffInitial, Duration backoffMax) {
+    /** Where the Hypervisor object goes. */
+    public enum Mode {
+      NONE,
+      FILE,
+      KUBERNETES;
+
+      /** The mode as written in the config. */
+      public String configName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+      }
+    }
+
+    public Registration {
+      mode = Objects.requireNonNullElse(mode, Mode.FILE);
+      namespace = Objects.requireNonNullElse(namespace, "oneinfra-system");
+      leaseDurationSeconds = Objects.requireNonNullElse(leaseDurationSeconds, 40);
+      renewInterval = Objects.requireNonNullElse(renewInterval, Duration.ofSeconds(10));
+      resyncInterval = Objects.requireNonNullElse(resyncInterval, Duration.ofMinutes(5));
+      recreate = Objects.requireNonNullElse(recreate, true);
+      firstSyncDelay = Objects.requireNonNullElse(firstSyncDelay, Duration.ofSeconds(10));
+      backoffInitial = Objects.requireNonNullElse(backoffInitial, Duration.ofMillis(100));
+      backoffMax = Objects.requireNonNullElse(backoffMax, Duration.ofSeconds(30));
+      if (mode == Mode.KUBERNETES && kubeconfig == null) {
+        throw new IllegalArgumentException("registration.kubeconfig: required when registration.mode is kubernetes");
+      }
+      if (!namespace.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
+        throw new IllegalArgumentException("registration.namespace: '" + namespace + "' is not a namespace name");
+      }
+      if (leaseDurationSeconds < 1) {
+        throw new IllegalArgumentException("registration.leaseDurationSeconds: must be at least 1");
+      }
+      if (renewInterval.isZero() || resyncInterval.isZero() || backoffInitial.isZero()) {
+        throw new IllegalArgumentException(
+            "registration.renewInterval, resyncInterval and backoffInitial: must be more than zero");
+      }
+      if (backoffMax.compareTo(backoffInitial) < 0) {
+        throw new IllegalArgumentException("registration.backoffMax: must not be less than backoffInitial");
+      }
+      if (renewInterval.toSeconds() >= leaseDurationSeconds) {
+        throw new IllegalArgumentException("registration.renewInterval: " + renewInterval
+            + " must be shorter than leaseDurationSeconds (" + leaseDurationSeconds + "s)");
+      }
+    }
+
+    /** Every default: {@code file} mode. */
+    public static Registration defaults() {
+      return new Registration(null, null, null, null, null, null, null, null, null, null);
     }
   }
 
