@@ -83,13 +83,40 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void registrationDefaultsToFileAndReadsKubernetesSettings() throws Exception {
+    assertThat(parse("stateDir: /tmp/x\n").registration().mode()).isEqualTo(AgentConfig.Registration.Mode.FILE);
+    AgentConfig.Registration registration = parse("""
+        registration:
+          mode: kubernetes
+          kubeconfig: /etc/oneinfra/kubeconfig
+          renewInterval: 300ms
+          firstSyncDelay: 0
+        """).registration();
+    assertThat(registration.kubeconfig()).hasToString("/etc/oneinfra/kubeconfig");
+    assertThat(registration.namespace()).isEqualTo("oneinfra-system");
+    assertThat(registration.leaseDurationSeconds()).isEqualTo(40);
+    assertThat(registration.renewInterval()).hasMillis(300);
+    assertThat(registration.resyncInterval()).hasMinutes(5);
+    assertThat(registration.firstSyncDelay()).isZero();
+    assertThat(registration.recreate()).isTrue();
+  }
+
+  @Test
+  void kubernetesRegistrationNeedsAKubeconfig() {
+    assertRejected("""
+        registration:
+          mode: kubernetes
+        """).withMessageContaining("registration.kubeconfig: required when registration.mode is kubernetes");
+  }
+
+  @Test
   void unknownTopLevelKeyNamesSourceLineKeyAndKnownKeys() {
     assertRejected("""
         stateDir: /tmp/x
         stateDirectory: /tmp/y
         """)
         .withMessageStartingWith("test.yaml:2: unknown key 'stateDirectory'")
-        .withMessageContaining("known keys: access, hypervisor, log, proxy, stateDir, status, tls");
+        .withMessageContaining("known keys: access, hypervisor, log, proxy, registration, stateDir, status, tls");
   }
 
   @Test
