@@ -225,6 +225,10 @@ final class KubernetesRegistrar implements Registrar {
   }
 
   private void failed(String step, RuntimeException e) {
+    if (closed) {
+      closeClient(); // stopping: an interrupted request is not a registration failure
+      return;
+    }
     failures.mark();
     consecutiveFailures++;
     String reason = step + ": " + describe(e);
