@@ -16,6 +16,7 @@ import io.oneinfra.agent.Agent;
 import io.oneinfra.agent.config.ConfigLoader;
 import io.oneinfra.agent.manifest.HypervisorManifest;
 import io.oneinfra.proxy.Pem;
+import io.oneinfra.tests.support.ControllerView;
 import io.oneinfra.tests.support.TlsClient;
 import io.oneinfra.tests.support.UnixEchoBackend;
 import io.oneinfra.tests.testbed.Poll;
@@ -296,7 +297,7 @@ class RegistrationAgainstApiDoubleIT {
         assertThat(agent.registration().detail()).startsWith("retrying in ").contains("cannot reach");
         assertThat(agent.metrics().getGauges().get("registration.state").getValue()).isEqualTo(0);
         assertThat(agent.readiness().details().get("registration")).contains("retrying in");
-        try (SSLSocket socket = TlsClient.connect(controllerContext(agent.manifest()), agent.proxy().localAddress())) {
+        try (SSLSocket socket = TlsClient.connect(ControllerView.jdkContext(agent.manifest()), agent.proxy().localAddress())) {
           assertThat(TlsClient.roundTrip(socket, "through the proxy while the API is down"))
               .isEqualTo("through the proxy while the API is down");
         }
@@ -339,22 +340,4 @@ class RegistrationAgainstApiDoubleIT {
     }
   }
 
-  private static SSLContext controllerContext(HypervisorManifest manifest) throws Exception {
-    HypervisorManifest.RemoteCriEndpoint endpoint = manifest.spec().remoteCriEndpoint();
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    trust.setCertificateEntry("ca", Pem.parseCertificates("caCertificate", endpoint.caCertificate()).get(0));
-    KeyStore keys = KeyStore.getInstance("PKCS12");
-    keys.load(null, null);
-    keys.setKeyEntry("client", Pem.parsePrivateKey("privateKey", endpoint.clientCertificate().privateKey()),
-        new char[0], Pem.parseCertificates("certificate", endpoint.clientCertificate().certificate())
-            .toArray(new Certificate[0]));
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
-    tmf.init(trust);
-    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    kmf.init(keys, new char[0]);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-    return context;
-  }
 }

@@ -20,6 +20,16 @@ public final class ControllerView {
 
   /** The server certificate a new connection to the manifest's endpoint is given, verified as the controller would. */
   public static X509Certificate servedCertificate(HypervisorManifest manifest) throws Exception {
+    String uri = manifest.spec().remoteCriEndpoint().criEndpointUri();
+    int colon = uri.lastIndexOf(':');
+    try (SSLSocket socket = TlsClient.connect(jdkContext(manifest), new InetSocketAddress(
+        uri.substring(0, colon).replace("[", "").replace("]", ""), Integer.parseInt(uri.substring(colon + 1))))) {
+      return (X509Certificate) socket.getSession().getPeerCertificates()[0];
+    }
+  }
+
+  /** A JDK TLS context with the manifest's credentials: trusts only caCertificate, presents clientCertificate. */
+  public static SSLContext jdkContext(HypervisorManifest manifest) throws Exception {
     HypervisorManifest.RemoteCriEndpoint endpoint = manifest.spec().remoteCriEndpoint();
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
@@ -35,12 +45,7 @@ public final class ControllerView {
     kmf.init(keys, new char[0]);
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-    String uri = endpoint.criEndpointUri();
-    int colon = uri.lastIndexOf(':');
-    try (SSLSocket socket = TlsClient.connect(context, new InetSocketAddress(
-        uri.substring(0, colon).replace("[", "").replace("]", ""), Integer.parseInt(uri.substring(colon + 1))))) {
-      return (X509Certificate) socket.getSession().getPeerCertificates()[0];
-    }
+    return context;
   }
 
   /**
