@@ -25,10 +25,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -152,24 +156,48 @@ class DaemonIT {
   }
 
   @Test
-  void sigtermSendsStoppingLetsTheInFlightCallsFinishAndExitsZero(Containerd containerd) throws Exception {
+  void sigtermUnderLoadSendsStoppingFailsNoInFlightCallAndExitsZero(Containerd containerd) throws Exception {
     awaitReady();
     HypervisorManifest manifest = manifest();
-    CountDownLatch connected = new CountDownLatch(1);
-    CompletableFuture<Void> inFlight = CompletableFuture.runAsync(() -> {
+    int callers = 8;
+    CountDownLatch connected = new CountDownLatch(callers + 1);
+    AtomicBoolean stopCalling = new AtomicBoolean();
+    AtomicInteger calls = new AtomicInteger();
+    List<CompletableFuture<Void>> load = new ArrayList<>();
+    for (int i = 0; i < callers; i++) {
+      load.add(CompletableFuture.runAsync(() -> {
+        try (CriChannel channel = ControllerView.dial(manifest, null)) {
+          CriClient cri = new CriClient(channel.channel(), CriApiVersion.V1ALPHA2, Duration.ofSeconds(30));
+          cri.version();
+          connected.countDown();
+          while (!stopCalling.get()) { // keeps calling on its open connection while the agent drains
+            cri.version();
+            calls.incrementAndGet();
+          }
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }));
+    }
+    load.add(CompletableFuture.runAsync(() -> {
       try (CriChannel channel = ControllerView.dial(manifest, null)) {
         CriClient cri = new CriClient(channel.channel(), CriApiVersion.V1ALPHA2, Duration.ofSeconds(30));
         cri.version();
         connected.countDown();
-        CriScenario.podAndContainerLifecycle(cri, containerd); // runs on while the agent drains
+        CriScenario.podAndContainerLifecycle(cri, containerd); // a whole pod lifecycle in flight
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }
-    });
+    }));
     assertThat(connected.await(30, TimeUnit.SECONDS)).isTrue();
     agent.signal("TERM");
     notify.await(m -> m.has("STOPPING=1"), Duration.ofSeconds(10), "STOPPING=1");
-    inFlight.get(60, TimeUnit.SECONDS); // the pod lifecycle completed through the draining proxy
+    int atStopping = calls.get();
+    Poll.until(Duration.ofSeconds(10), "calls during the drain", () -> calls.get() >= atStopping + 100);
+    stopCalling.set(true);
+    for (CompletableFuture<Void> caller : load) {
+      caller.get(60, TimeUnit.SECONDS); // any failed call would surface here
+    }
     assertThat(agent.awaitExit(Duration.ofSeconds(30))).as("exit code; log:%n%s", agent.log()).isZero();
     assertThat(agent.log()).contains("stopped (all connections finished)");
   }
