@@ -240,9 +240,7 @@ class TlsSourceTest {
   void filesModePublishesNoServerCaWhenTheChainIsOnlyTheLeaf() throws Exception {
     Issued ca = CertificateIssuer.certificate("files CA").certificateAuthority().issue();
     Issued server = CertificateIssuer.certificate("server").serverAuth().signedBy(ca).issue();
-    TlsSource source = new TlsSource(filesConfig(write("server.crt", server.certificatePem(), "rw-r--r--"),
-        write("server.key", server.privateKeyPem(), PRIVATE), write("client-ca.crt", ca.certificatePem(), "rw-r--r--"),
-        null, null));
+    TlsSource source = leafOnlySource(ca, server);
     TlsState state = source.load(identity(), Instant.now(), false);
     assertThat(state.serverCaPem()).isEmpty();
     assertThat(state.certificates()).containsOnlyKeys("server", "client_ca");
@@ -252,9 +250,7 @@ class TlsSourceTest {
   void filesModeWithoutAClientCertificatePublishesNone() throws Exception {
     Issued ca = CertificateIssuer.certificate("files CA").certificateAuthority().issue();
     Issued server = CertificateIssuer.certificate("server").serverAuth().signedBy(ca).issue();
-    TlsSource source = new TlsSource(filesConfig(write("server.crt", server.certificatePem(), "rw-r--r--"),
-        write("server.key", server.privateKeyPem(), PRIVATE), write("client-ca.crt", ca.certificatePem(), "rw-r--r--"),
-        null, null));
+    TlsSource source = leafOnlySource(ca, server);
     assertThat(source.load(identity(), Instant.now(), false).client()).isEmpty();
   }
 
@@ -279,12 +275,17 @@ class TlsSourceTest {
   void filesModeServesTheConfiguredMaterial() throws Exception {
     Issued ca = CertificateIssuer.certificate("files CA").certificateAuthority().issue();
     Issued server = CertificateIssuer.certificate("server").serverAuth().signedBy(ca).issue();
-    TlsSource source = new TlsSource(filesConfig(write("server.crt", server.certificatePem(), "rw-r--r--"),
-        write("server.key", server.privateKeyPem(), PRIVATE), write("client-ca.crt", ca.certificatePem(), "rw-r--r--"),
-        null, null));
+    TlsSource source = leafOnlySource(ca, server);
     TlsState state = source.load(identity(), Instant.now(), false);
     assertThat(state.material().serverCertificate()).isEqualTo(server.certificate());
     assertThat(state.material().privateKey().getEncoded()).isEqualTo(server.privateKey().getEncoded());
     assertThat(state.material().clientCas()).containsExactly(ca.certificate());
+  }
+
+  /** Files mode with a chain of only the leaf, its key and the CA as client CA; no client certificate. */
+  private TlsSource leafOnlySource(Issued ca, Issued server) throws Exception {
+    return new TlsSource(filesConfig(write("server.crt", server.certificatePem(), "rw-r--r--"),
+        write("server.key", server.privateKeyPem(), PRIVATE), write("client-ca.crt", ca.certificatePem(), "rw-r--r--"),
+        null, null));
   }
 }
