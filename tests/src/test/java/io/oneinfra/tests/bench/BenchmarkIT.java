@@ -1,0 +1,504 @@
+package io.oneinfra.tests.bench;
+
+import static io.oneinfra.tests.bench.Results.DIRECT;
+import static io.oneinfra.tests.bench.Results.HAPROXY;
+import static io.oneinfra.tests.bench.Results.OURS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NegotiationType;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollSocketChannel;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.oneinfra.agent.cri.CriApiVersion;
+import io.oneinfra.agent.cri.CriChannel;
+import io.oneinfra.agent.cri.CriClient;
+import io.oneinfra.tests.support.TestPki;
+import io.oneinfra.tests.testbed.Commands;
+import io.oneinfra.tests.testbed.Containerd;
+import io.oneinfra.tests.testbed.Requirements;
+import io.oneinfra.tests.testbed.SharedContainerd;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The benchmark harness (issue 7): ours (the agent jar as a real process), haproxy 2.6 and the direct unix socket,
+ * alternating round by round. In CI it runs in smoke mode (tiny sizes, one round) and asserts only that every
+ * contender answered and the table has a value for each; {@code -Dbench.full=true} runs the full sizes and writes
+ * {@code docs/BENCHMARKS.md}. Nothing here asserts speed.
+ */
+@ExtendWith(SharedContainerd.class)
+class BenchmarkIT {
+  static final boolean FULL = Boolean.getBoolean("bench.full");
+  static final String COMMAND = "tests/bench/run.sh";
+  static final int ROUNDS = FULL ? 5 : 1;
+  static final long BULK_BYTES = FULL ? 1L << 30 : 8L << 20;
+  static final long BULK_WARMUP_BYTES = FULL ? 64L << 20 : 1L << 20;
+  static final int CRI_CALLS = FULL ? 20_000 : 50;
+  static final int HANDSHAKES = FULL ? 3_000 : 20;
+  static final int IDLE_CONNECTIONS = FULL ? 5_000 : 50;
+  static final Duration QUIET = FULL ? Duration.ofSeconds(5) : Duration.ofSeconds(1);
+  static final Duration SETTLE = FULL ? Duration.ofSeconds(2) : Duration.ofMillis(300);
+  static final int HANDSHAKE_THREADS = 2;
+  static final int CONNECT_THREADS = 4;
+  /** Both proxies get the same offer from the client: TLS 1.3 only, this one cipher suite. */
+  static final String CIPHER = "TLS_AES_128_GCM_SHA256";
+  static final double GIB = 1L << 30;
+
+  static final String START = "process start → ready";
+  static final String IDLE_RSS = "idle RSS after start";
+  static final String IDLE_CPU = "idle CPU over the quiet window";
+  static final String BULK = "bulk throughput, one TLS connection";
+  static final String BULK_CPU = "proxy CPU per GiB relayed";
+  static final String HANDSHAKE_RATE = "full mTLS handshakes (new connection, 1-byte round trip)";
+  static final String HANDSHAKE_CPU = "proxy CPU per handshake";
+  static final String IDLE_CONN = "memory per idle authenticated connection";
+
+  private final Results results = new Results();
+  private final List<String> notes = new ArrayList<>();
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void benchmark(Containerd containerd) throws Exception {
+    Requirements.require("haproxy");
+    TestPki pki = new TestPki();
+    BenchProxy.CertFiles certs = writeCerts(pki);
+    SSLContext client = pki.clientContext(pki.client);
+    declareRows();
+    Instant began = Instant.now();
+    EventLoopGroup group = CriChannel.newGroup("bench-cri");
+    try (BenchBackend sink = new BenchBackend(dir.resolve("sink.sock"), BenchBackend.Mode.SINK);
+        BenchBackend echo = new BenchBackend(dir.resolve("echo.sock"), BenchBackend.Mode.ECHO)) {
+      for (int round = 0; round < ROUNDS; round++) {
+        List<String> order = round % 2 == 0 ? List.of(OURS, HAPROXY) : List.of(HAPROXY, OURS);
+        System.out.printf("bench: round %d of %d, order %s, at %s%n", round + 1, ROUNDS, order,
+            Duration.between(began, Instant.now()));
+        for (String contender : order) {
+          startAndIdle(contender, certs, echo.path());
+        }
+        bulkDirect(sink.path());
+        for (String contender : order) {
+          bulk(contender, certs, sink.path(), client);
+        }
+        criRound(order, certs, containerd, pki, group);
+        for (String contender : order) {
+          handshakes(contender, certs, echo.path(), client);
+        }
+        for (String contender : order) {
+          idleConnections(contender, certs, echo.path(), client);
+        }
+      }
+    } finally {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+    Duration took = Duration.between(began, Instant.now());
+    String table = results.markdown();
+    System.out.println("bench: " + (FULL ? "FULL" : "SMOKE") + " mode, " + ROUNDS + " round(s), took " + took);
+    System.out.println(table);
+    notes.forEach(n -> System.out.println("bench: " + n));
+
+    for (Results.Row row : results.rows()) {
+      for (String contender : row.contenders()) {
+        assertThat(row.samples().get(contender)).as("%s / %s", row.name(), contender).hasSize(ROUNDS)
+            .allSatisfy(v -> assertThat(v).isFinite()); // "added" latency may be below 0 (noise)
+      }
+    }
+    assertThat(table).contains(OURS, HAPROXY, DIRECT);
+    if (FULL) {
+      Path out = repoRoot().resolve("docs/BENCHMARKS.md");
+      Files.createDirectories(out.getParent());
+      Files.writeString(out, document(table, took), StandardCharsets.UTF_8);
+      System.out.println("bench: wrote " + out);
+    }
+  }
+
+  private void declareRows() {
+    results.declare(START, "ms", OURS, HAPROXY);
+    results.declare(IDLE_RSS, "MiB", OURS, HAPROXY);
+    results.declare(IDLE_CPU, "ms CPU per s", OURS, HAPROXY);
+    results.declare(BULK, "MB/s", OURS, HAPROXY, DIRECT);
+    results.declare(BULK_CPU, "CPU s per GiB", OURS, HAPROXY);
+    for (int streams : new int[] {1, 64}) {
+      for (String p : new String[] {"p50", "p99", "p99.9"}) {
+        results.declare(cri(streams, p), "µs", OURS, HAPROXY, DIRECT);
+      }
+      results.declare(criAdded(streams), "µs", OURS, HAPROXY);
+      results.declare(criRate(streams), "calls/s", OURS, HAPROXY, DIRECT);
+    }
+    results.declare(HANDSHAKE_RATE, "handshakes/s", OURS, HAPROXY);
+    results.declare(HANDSHAKE_CPU, "CPU ms per handshake", OURS, HAPROXY);
+    results.declare(IDLE_CONN, "KiB per connection", OURS, HAPROXY);
+  }
+
+  private static String cri(int streams, String percentile) {
+    return "CRI Version latency " + percentile + ", " + streams + (streams == 1 ? " stream" : " streams");
+  }
+
+  private static String criAdded(int streams) {
+    return "CRI Version added p50 over direct, " + streams + (streams == 1 ? " stream" : " streams");
+  }
+
+  private static String criRate(int streams) {
+    return "CRI Version calls per second, " + streams + (streams == 1 ? " stream" : " streams");
+  }
+
+  private BenchProxy start(String contender, BenchProxy.CertFiles certs, Path backend) {
+    return contender.equals(OURS) ? BenchProxy.ours(dir, certs, backend) : BenchProxy.haproxy(certs, backend);
+  }
+
+  // 5 and 6: start to ready, then a quiet window.
+  private void startAndIdle(String contender, BenchProxy.CertFiles certs, Path backend) throws Exception {
+    try (BenchProxy proxy = start(contender, certs, backend)) {
+      results.add(START, contender, proxy.startMillis());
+      double cpu0 = Proc.cpuSeconds(proxy.pid());
+      Thread.sleep(QUIET.toMillis());
+      double cpu1 = Proc.cpuSeconds(proxy.pid());
+      results.add(IDLE_RSS, contender, Proc.rssKib(proxy.pid()) / 1024.0);
+      results.add(IDLE_CPU, contender, (cpu1 - cpu0) * 1000 / (QUIET.toMillis() / 1000.0));
+    }
+  }
+
+  // 1: bulk through one TLS connection to the sink, half-closed with a TCP FIN under the TLS layer.
+  private void bulk(String contender, BenchProxy.CertFiles certs, Path sink, SSLContext client) throws Exception {
+    try (BenchProxy proxy = start(contender, certs, sink)) {
+      sendTls(client, proxy.port(), BULK_WARMUP_BYTES, contender);
+      double cpu0 = Proc.cpuSeconds(proxy.pid());
+      double seconds = sendTls(client, proxy.port(), BULK_BYTES, contender);
+      double cpu1 = Proc.cpuSeconds(proxy.pid());
+      results.add(BULK, contender, BULK_BYTES / 1e6 / seconds);
+      results.add(BULK_CPU, contender, (cpu1 - cpu0) / (BULK_BYTES / GIB));
+    }
+  }
+
+  private double sendTls(SSLContext client, int port, long bytes, String contender) throws IOException {
+    try (Socket tcp = new Socket()) {
+      tcp.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+      tcp.setSoTimeout(120_000);
+      SSLSocket tls = layer(client, tcp, "bulk.bench.invalid", port);
+      tls.startHandshake();
+      String suite = tls.getSession().getProtocol() + " " + tls.getSession().getCipherSuite();
+      String note = contender + " negotiated " + suite;
+      if (!notes.contains(note)) {
+        notes.add(note);
+      }
+      byte[] chunk = new byte[64 * 1024];
+      OutputStream out = tls.getOutputStream();
+      long start = System.nanoTime();
+      for (long sent = 0; sent < bytes; sent += chunk.length) {
+        out.write(chunk, 0, (int) Math.min(chunk.length, bytes - sent));
+      }
+      out.flush();
+      tcp.shutdownOutput(); // FIN under TLS (Netty's BoringSSL engine closes both ways on close_notify)
+      long received = new DataInputStream(tls.getInputStream()).readLong();
+      double seconds = (System.nanoTime() - start) / 1e9;
+      assertThat(received).as("bytes the sink counted through %s", contender).isEqualTo(bytes);
+      return seconds;
+    }
+  }
+
+  private void bulkDirect(Path sink) throws IOException {
+    sendDirect(sink, BULK_WARMUP_BYTES);
+    results.add(BULK, DIRECT, BULK_BYTES / 1e6 / sendDirect(sink, BULK_BYTES));
+  }
+
+  private static double sendDirect(Path sink, long bytes) throws IOException {
+    try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      channel.connect(UnixDomainSocketAddress.of(sink));
+      ByteBuffer chunk = ByteBuffer.allocateDirect(64 * 1024);
+      long start = System.nanoTime();
+      for (long sent = 0; sent < bytes; sent += chunk.capacity()) {
+        chunk.clear().limit((int) Math.min(chunk.capacity(), bytes - sent));
+        while (chunk.hasRemaining()) {
+          channel.write(chunk);
+        }
+      }
+      channel.shutdownOutput();
+      ByteBuffer reply = ByteBuffer.allocate(8);
+      while (reply.hasRemaining() && channel.read(reply) >= 0) {
+        // reading the count
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      assertThat(reply.getLong(0)).as("bytes the sink counted directly").isEqualTo(bytes);
+      return seconds;
+    }
+  }
+
+  // 2: CRI Version through each contender and directly, 1 and 64 concurrent streams on one channel.
+  private void criRound(List<String> order, BenchProxy.CertFiles certs, Containerd containerd, TestPki pki,
+      EventLoopGroup group) throws Exception {
+    SslContext tls = GrpcSslContexts.forClient().trustManager(pki.serverCa.certificate())
+        .keyManager(pki.client.privateKey(), pki.client.certificate())
+        .protocols("TLSv1.3").ciphers(List.of(CIPHER)).build();
+    double[] directP50 = new double[2];
+    try (CriChannel direct = CriChannel.unix(containerd.socket())) {
+      directP50[0] = latencies(DIRECT, direct.channel(), 1);
+      directP50[1] = latencies(DIRECT, direct.channel(), 64);
+    }
+    for (String contender : order) {
+      try (BenchProxy proxy = start(contender, certs, containerd.socket())) {
+        ManagedChannel channel = NettyChannelBuilder.forTarget("127.0.0.1:" + proxy.port())
+            .eventLoopGroup(group).channelType(EpollSocketChannel.class)
+            .negotiationType(NegotiationType.TLS).sslContext(tls).build();
+        try {
+          results.add(criAdded(1), contender, latencies(contender, channel, 1) - directP50[0]);
+          results.add(criAdded(64), contender, latencies(contender, channel, 64) - directP50[1]);
+        } finally {
+          channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+      }
+    }
+  }
+
+  /** Records p50/p99/p99.9 and the call rate; returns p50 in µs. */
+  private double latencies(String contender, io.grpc.Channel channel, int streams) throws Exception {
+    CriClient cri = new CriClient(channel, CriApiVersion.V1, Duration.ofSeconds(30));
+    run(cri, streams, Math.max(10, CRI_CALLS / 10));
+    long start = System.nanoTime();
+    long[] sorted = Results.sorted(run(cri, streams, CRI_CALLS));
+    double seconds = (System.nanoTime() - start) / 1e9;
+    results.add(cri(streams, "p50"), contender, Results.percentile(sorted, 50));
+    results.add(cri(streams, "p99"), contender, Results.percentile(sorted, 99));
+    results.add(cri(streams, "p99.9"), contender, Results.percentile(sorted, 99.9));
+    results.add(criRate(streams), contender, CRI_CALLS / seconds);
+    return Results.percentile(sorted, 50);
+  }
+
+  private static long[] run(CriClient cri, int streams, int calls) throws Exception {
+    long[] nanos = new long[calls];
+    AtomicInteger next = new AtomicInteger();
+    parallel(streams, () -> {
+      for (int i = next.getAndIncrement(); i < calls; i = next.getAndIncrement()) {
+        long t0 = System.nanoTime();
+        String runtime = cri.version().getRuntimeName();
+        nanos[i] = System.nanoTime() - t0;
+        if (!runtime.equals("containerd")) {
+          throw new AssertionError("runtime " + runtime);
+        }
+      }
+      return null;
+    });
+    return nanos;
+  }
+
+  // 3: a new connection per call, counted only when the echoed byte comes back.
+  private void handshakes(String contender, BenchProxy.CertFiles certs, Path echo, SSLContext client)
+      throws Exception {
+    try (BenchProxy proxy = start(contender, certs, echo)) {
+      AtomicInteger names = new AtomicInteger();
+      int warmup = Math.max(5, HANDSHAKES / 10);
+      for (int i = 0; i < warmup; i++) {
+        handshakeRoundTrip(client, proxy.port(), names.incrementAndGet()).close();
+      }
+      AtomicInteger next = new AtomicInteger();
+      double cpu0 = Proc.cpuSeconds(proxy.pid());
+      long start = System.nanoTime();
+      parallel(HANDSHAKE_THREADS, () -> {
+        while (next.getAndIncrement() < HANDSHAKES) {
+          handshakeRoundTrip(client, proxy.port(), names.incrementAndGet()).close();
+        }
+        return null;
+      });
+      double seconds = (System.nanoTime() - start) / 1e9;
+      double cpu1 = Proc.cpuSeconds(proxy.pid());
+      results.add(HANDSHAKE_RATE, contender, HANDSHAKES / seconds);
+      results.add(HANDSHAKE_CPU, contender, (cpu1 - cpu0) * 1000 / HANDSHAKES);
+    }
+  }
+
+  /**
+   * A full mTLS handshake and a one-byte round trip. Each connection names a different SNI host, so the JDK
+   * client never finds a cached session to resume: every handshake is a full one.
+   */
+  private static SSLSocket handshakeRoundTrip(SSLContext client, int port, int id) throws IOException {
+    Socket tcp = new Socket();
+    try {
+      tcp.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+      tcp.setSoTimeout(30_000);
+      SSLSocket tls = layer(client, tcp, "c" + id + ".bench.invalid", port);
+      tls.startHandshake();
+      tls.getOutputStream().write(42);
+      tls.getOutputStream().flush();
+      int back = tls.getInputStream().read();
+      if (back != 42) {
+        throw new IOException("no echo through the proxy (got " + back + ")");
+      }
+      return tls;
+    } catch (IOException | RuntimeException e) {
+      tcp.close();
+      throw e;
+    }
+  }
+
+  private static SSLSocket layer(SSLContext client, Socket tcp, String host, int port) throws IOException {
+    SSLSocket tls = (SSLSocket) client.getSocketFactory().createSocket(tcp, host, port, true);
+    SSLParameters parameters = tls.getSSLParameters();
+    parameters.setProtocols(new String[] {"TLSv1.3"});
+    parameters.setCipherSuites(new String[] {CIPHER});
+    parameters.setApplicationProtocols(new String[] {"h2"});
+    tls.setSSLParameters(parameters);
+    return tls;
+  }
+
+  // 4: RSS delta over N open, authenticated, idle connections, on a fresh process.
+  private void idleConnections(String contender, BenchProxy.CertFiles certs, Path echo, SSLContext client)
+      throws Exception {
+    Queue<SSLSocket> open = new ConcurrentLinkedQueue<>();
+    try (BenchProxy proxy = start(contender, certs, echo)) {
+      Thread.sleep(SETTLE.toMillis());
+      long before = Proc.rssKib(proxy.pid());
+      AtomicInteger next = new AtomicInteger();
+      try {
+        parallel(CONNECT_THREADS, () -> {
+          for (int i = next.incrementAndGet(); i <= IDLE_CONNECTIONS; i = next.incrementAndGet()) {
+            open.add(handshakeRoundTrip(client, proxy.port(), i));
+          }
+          return null;
+        });
+        Thread.sleep(SETTLE.toMillis());
+        long after = Proc.rssKib(proxy.pid());
+        assertThat(open).hasSize(IDLE_CONNECTIONS);
+        results.add(IDLE_CONN, contender, (after - before) / (double) IDLE_CONNECTIONS);
+      } finally {
+        for (SSLSocket socket : open) {
+          socket.close();
+        }
+      }
+    }
+  }
+
+  private static void parallel(int threads, Callable<Void> task) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<Void>> futures = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        futures.add(pool.submit(task));
+      }
+      for (Future<Void> future : futures) {
+        future.get(15, TimeUnit.MINUTES);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private BenchProxy.CertFiles writeCerts(TestPki pki) throws IOException {
+    Path certDir = Files.createDirectories(dir.resolve("certs"));
+    Path certificate = certDir.resolve("server.crt");
+    Path key = certDir.resolve("server.key");
+    Path ca = certDir.resolve("client-ca.crt");
+    Files.writeString(certificate, pki.server.certificatePem());
+    Files.writeString(key, pki.server.privateKeyPem());
+    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+    Files.writeString(ca, pki.clientCa.certificatePem());
+    Path[] haproxy = pki.writeHaproxyFiles(certDir);
+    return new BenchProxy.CertFiles(certificate, key, ca, haproxy[0]);
+  }
+
+  private static Path repoRoot() {
+    return Path.of(System.getProperty("agent.jar")).toAbsolutePath().getParent().getParent().getParent();
+  }
+
+  private static String sh(String... command) {
+    Commands.Result result = Commands.run(Duration.ofSeconds(30), command);
+    return result.output().strip();
+  }
+
+  private String document(String table, Duration took) throws IOException {
+    String memory = Files.readAllLines(Path.of("/proc/meminfo")).get(0).replaceAll("\\s+", " ");
+    String java = sh(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-version")
+        .lines().collect(Collectors.joining("; "));
+    return """
+        # Benchmarks
+
+        Produced by `BenchmarkIT` in full mode; regenerate with:
+
+        ```
+        %s
+        ```
+
+        which runs `./mvnw -B -q install -DskipTests && ./mvnw -B -pl tests verify -Dit.test=BenchmarkIT \
+        -Dbench.full=true -Dfailsafe.failIfNoSpecifiedTests=false`. CI runs only the smoke mode (tiny sizes, one round,
+        no timing asserted).
+
+        ## Machine
+
+        - date: %s (run took %s)
+        - nproc: %s; %s; kernel %s
+        - java (client and proxy JVM): %s
+        - %s; %s
+        - proxy JVM flags (the launcher's): `%s`
+
+        ## Method
+
+        One run, %d rounds; in each round the contenders alternate order (ours first in even rounds, haproxy first
+        in odd ones). Each measurement starts a **fresh process** of each proxy (the agent jar as `java -jar
+        oneinfra-agent.jar run --config FILE` with `tls.mode: files`, status disabled, registration none, per-connection
+        log off, `maxConnections` 20000; haproxy 2.6 with the documented config and `maxconn` raised), both serving the
+        **same** ECDSA P-256 server certificate and client CA. The client (JDK 17, in the test JVM, on the same 2 cores)
+        offers only TLS 1.3 with `%s` to both. Cells are median (min–max) over rounds; ratios are of medians.
+        CPU figures are the proxy process's utime+stime from `/proc/PID/stat` (10 ms ticks) over the measured work.
+
+        - bulk: %d MiB (after a %d MiB warm-up connection) through one connection to a unix-socket sink that counts
+          the bytes and replies with the count after the client half-closes with a TCP FIN; direct = the same sink
+          over the unix socket, no TLS.
+        - CRI: `runtime.v1` `Version` against the real containerd 1.6 (SharedContainerd), %d calls per setting after
+          a 10%% warm-up, on one gRPC channel (one HTTP/2 connection) with 1 or 64 concurrent calls; direct = the
+          containerd socket. "added p50" = the contender's p50 minus direct's p50 in the same round.
+        - handshakes: %d new connections from %d client threads after a 10%% warm-up, each a full mTLS handshake (a
+          distinct SNI name per connection so the JDK client never resumes) counted only once one byte has
+          come back from an echo backend.
+        - idle connections: RSS of a fresh proxy before and after %d connections, each authenticated and carried one
+          byte round trip, then held idle (%s settle before each reading).
+        - start → ready: ours = process start to `READY=1` on `NOTIFY_SOCKET`; haproxy = process start to the first
+          accepted TCP connection (polled every 25 ms, so up to 25 ms late).
+        - idle: RSS and CPU of a just-started proxy over a quiet %s window.
+
+        Notes from the run: %s
+
+        On 2 cores shared by client, proxy and backend, rates are mostly client-bound: the proxy CPU per unit of
+        work and the added p50 latency are the figures that compare the proxies; p99.9 on a few thousand samples
+        is noise.
+
+        ## Results
+
+        %s
+        """.formatted(COMMAND, Instant.now(), took, Runtime.getRuntime().availableProcessors(), memory,
+        sh("uname", "-r"), java, sh("containerd", "--version"), sh("haproxy", "-v").lines().findFirst().orElse(""),
+        String.join(" ", BenchProxy.LAUNCHER_JVM_FLAGS), ROUNDS, CIPHER, BULK_BYTES >> 20, BULK_WARMUP_BYTES >> 20,
+        CRI_CALLS, HANDSHAKES, HANDSHAKE_THREADS, IDLE_CONNECTIONS, SETTLE, QUIET, String.join("; ", notes), table);
+  }
+}
