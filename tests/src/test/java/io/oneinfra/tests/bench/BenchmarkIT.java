@@ -441,7 +441,8 @@ class BenchmarkIT {
   }
 
   private static Path repoRoot() {
-    return Path.of(System.getProperty("agent.jar")).toAbsolutePath().getParent().getParent().getParent();
+    Path jar = Path.of(System.getProperty("agent.jar")).toAbsolutePath().normalize();
+    return jar.getParent().getParent().getParent();
   }
 
   private static String sh(String... command) {
@@ -468,7 +469,7 @@ class BenchmarkIT {
 
         ## Machine
 
-        - date: %s (run took %s)
+        - date: %s (the run took %d s)
         - nproc: %s; %s; kernel %s
         - java (client and proxy JVM): %s
         - %s; %s
@@ -494,10 +495,11 @@ class BenchmarkIT {
           distinct SNI name per connection so the JDK client never resumes) counted only once one byte has
           come back from an echo backend.
         - idle connections: RSS of a fresh proxy before and after %d connections, each authenticated and carried one
-          byte round trip, then held idle (%s settle before each reading).
+          byte round trip, then held idle (%d ms settle before each reading).
         - start → ready: ours = process start to `READY=1` on `NOTIFY_SOCKET`; haproxy = process start to the first
           accepted TCP connection (polled every 25 ms, so up to 25 ms late).
-        - idle: RSS and CPU of a just-started proxy over a quiet %s window.
+        - idle: RSS and CPU of a just-started proxy over a quiet %d ms window (CPU in 10 ms ticks, so a
+          resolution of 10 ms over the window).
 
         Notes from the run: %s
 
@@ -508,9 +510,11 @@ class BenchmarkIT {
         ## Results
 
         %s
-        """.formatted(COMMAND, Instant.now(), took, Runtime.getRuntime().availableProcessors(), memory,
+        """.formatted(COMMAND, Instant.now(), took.toSeconds(), Runtime.getRuntime().availableProcessors(),
+        memory,
         sh("uname", "-r"), java, sh("containerd", "--version"), sh("haproxy", "-v").lines().findFirst().orElse(""),
         String.join(" ", BenchProxy.LAUNCHER_JVM_FLAGS), ROUNDS, CIPHER, BULK_BYTES >> 20, BULK_WARMUP_BYTES >> 20,
-        CRI_CALLS, HANDSHAKES, HANDSHAKE_THREADS, IDLE_CONNECTIONS, SETTLE, QUIET, String.join("; ", notes), table);
+        CRI_CALLS, HANDSHAKES, HANDSHAKE_THREADS, IDLE_CONNECTIONS, SETTLE.toMillis(), QUIET.toMillis(),
+        String.join("; ", notes), table);
   }
 }

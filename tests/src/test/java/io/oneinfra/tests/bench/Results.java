@@ -71,7 +71,10 @@ final class Results {
   private static String ratio(Row row, String other) {
     List<Double> ours = row.samples().get(OURS);
     List<Double> theirs = row.samples().get(other);
-    if (ours == null || theirs == null || ours.isEmpty() || theirs.isEmpty() || median(theirs) <= 0 || median(ours) < 0) {
+    if (ours == null || theirs == null || ours.isEmpty() || theirs.isEmpty()) {
+      return "—";
+    }
+    if (median(theirs) <= 0 || median(ours) < 0) { // "added" latency below zero: a ratio would mean nothing
       return "—";
     }
     return String.format(Locale.ROOT, "%.2f×", median(ours) / median(theirs));
