@@ -67,7 +67,8 @@ public final class SystemdStatus implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       if (!failedOnce) { // a vanished supervisor should not flood the log
         failedOnce = true;
-        LOG.warn("sd_notify failed: {}", e.getMessage());
+        LOG.error("sd_notify to NOTIFY_SOCKET failed ({}): systemd will not see READY, STATUS or watchdog pings "
+            + "and may time out or restart the agent", e.toString());
       }
     }
   }
