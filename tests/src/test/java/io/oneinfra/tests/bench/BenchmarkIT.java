@@ -70,7 +70,8 @@ class BenchmarkIT {
   static final int HANDSHAKES = FULL ? 3_000 : 20;
   static final int IDLE_CONNECTIONS = FULL ? 5_000 : 50;
   static final Duration QUIET = FULL ? Duration.ofSeconds(5) : Duration.ofSeconds(1);
-  static final Duration SETTLE = FULL ? Duration.ofSeconds(2) : Duration.ofMillis(300);
+  /** The longest to wait for a proxy's RSS to stop moving before reading it. */
+  static final Duration SETTLE = FULL ? Duration.ofSeconds(10) : Duration.ofSeconds(3);
   static final int HANDSHAKE_THREADS = 2;
   static final int CONNECT_THREADS = 4;
   /** Both proxies get the same offer from the client: TLS 1.3 only, this one cipher suite. */
@@ -192,11 +193,9 @@ class BenchmarkIT {
   private void startAndIdle(String contender, BenchProxy.CertFiles certs, Path backend) throws Exception {
     try (BenchProxy proxy = start(contender, certs, backend)) {
       results.add(START, contender, proxy.startMillis());
-      double cpu0 = Proc.cpuSeconds(proxy.pid());
-      Thread.sleep(QUIET.toMillis());
-      double cpu1 = Proc.cpuSeconds(proxy.pid());
+      double cpu = Proc.cpuSecondsOver(proxy.pid(), QUIET);
       results.add(IDLE_RSS, contender, Proc.rssKib(proxy.pid()) / 1024.0);
-      results.add(IDLE_CPU, contender, (cpu1 - cpu0) * 1000 / (QUIET.toMillis() / 1000.0));
+      results.add(IDLE_CPU, contender, cpu * 1000 / (QUIET.toMillis() / 1000.0));
     }
   }
 
@@ -390,8 +389,7 @@ class BenchmarkIT {
       throws Exception {
     Queue<SSLSocket> open = new ConcurrentLinkedQueue<>();
     try (BenchProxy proxy = start(contender, certs, echo)) {
-      Thread.sleep(SETTLE.toMillis());
-      long before = Proc.rssKib(proxy.pid());
+      long before = Proc.settledRssKib(proxy.pid(), SETTLE);
       AtomicInteger next = new AtomicInteger();
       try {
         parallel(CONNECT_THREADS, () -> {
@@ -400,8 +398,7 @@ class BenchmarkIT {
           }
           return null;
         });
-        Thread.sleep(SETTLE.toMillis());
-        long after = Proc.rssKib(proxy.pid());
+        long after = Proc.settledRssKib(proxy.pid(), SETTLE);
         assertThat(open).hasSize(IDLE_CONNECTIONS);
         results.add(IDLE_CONN, contender, (after - before) / (double) IDLE_CONNECTIONS);
       } finally {
@@ -495,7 +492,7 @@ class BenchmarkIT {
           distinct SNI name per connection so the JDK client never resumes) counted only once one byte has
           come back from an echo backend.
         - idle connections: RSS of a fresh proxy before and after %d connections, each authenticated and carried one
-          byte round trip, then held idle (%d ms settle before each reading).
+          byte round trip, then held idle (each RSS read once two readings 500 ms apart agree within 1%%, at most %d ms).
         - start → ready: ours = process start to `READY=1` on `NOTIFY_SOCKET`; haproxy = process start to the first
           accepted TCP connection (polled every 25 ms, so up to 25 ms late).
         - idle: RSS and CPU of a just-started proxy over a quiet %d ms window (CPU in 10 ms ticks, so a
