@@ -13,29 +13,21 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.oneinfra.agent.Agent;
-import io.oneinfra.agent.config.ConfigLoader;
 import io.oneinfra.agent.manifest.HypervisorManifest;
-import io.oneinfra.proxy.Pem;
 import io.oneinfra.tests.support.ControllerView;
+import io.oneinfra.tests.support.TestAgents;
 import io.oneinfra.tests.support.TlsClient;
 import io.oneinfra.tests.support.UnixEchoBackend;
 import io.oneinfra.tests.testbed.Poll;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -119,16 +111,8 @@ class RegistrationAgainstApiDoubleIT {
   }
 
   private Agent start(String name, String ip, Path kubeconfig, Path backend) throws Exception {
-    String yaml = """
-        stateDir: %s
-        proxy:
-          listen: 127.0.0.1:0
-          backend: unix:%s
-        hypervisor:
-          name: %s
-          ipAddress: %s
-        status:
-          listen: 127.0.0.1:0
+    return TestAgents.start(TestAgents.config(dir.resolve("state"),
+        backend == null ? dir.resolve("no-cri.sock") : backend, name, ip, """
         registration:
           mode: kubernetes
           kubeconfig: %s
@@ -136,12 +120,9 @@ class RegistrationAgainstApiDoubleIT {
           resyncInterval: 1m
           firstSyncDelay: 0
           backoffInitial: 50ms
-          backoffMax: 1s
-        """.formatted(dir.resolve("state"), backend == null ? dir.resolve("no-cri.sock") : backend, name, ip,
-        kubeconfig);
-    return Agent.start(new ConfigLoader().parse("test config",
-        new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))));
+          backoffMax: 1s""".formatted(kubeconfig)));
   }
+
 
   private static GenericKubernetesResource hypervisor(String name) {
     return controller.genericKubernetesResources(HYPERVISORS).withName(name).get();

@@ -14,6 +14,11 @@ public final class TestAgents {
 
   /** The config YAML such tests share, with {@code extra} top-level sections appended. */
   public static String config(Path state, Containerd containerd, String name, String extra) {
+    return config(state, containerd.socket(), name, "127.0.0.1", extra);
+  }
+
+  /** The same for any backend socket (it need not exist) and hypervisor address. */
+  public static String config(Path state, Path backend, String name, String ipAddress, String extra) {
     return """
         stateDir: %s
         proxy:
@@ -21,17 +26,22 @@ public final class TestAgents {
           backend: unix:%s
         hypervisor:
           name: %s
-          ipAddress: 127.0.0.1
+          ipAddress: %s
         status:
           listen: 127.0.0.1:0
         %s
-        """.formatted(state, containerd.socket(), name, extra);
+        """.formatted(state, backend, name, ipAddress, extra);
   }
 
   /** Starts the real agent code in this JVM. */
   public static Agent start(Path state, Containerd containerd, String name, String extra) throws Exception {
+    return start(config(state, containerd, name, extra));
+  }
+
+  /** Starts the real agent code in this JVM with {@code yaml}. */
+  public static Agent start(String yaml) throws Exception {
     return Agent.start(new ConfigLoader().parse("test config",
-        new ByteArrayInputStream(config(state, containerd, name, extra).getBytes(StandardCharsets.UTF_8))));
+        new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))));
   }
 
   /** A port nothing listens on right now. */
