@@ -6,7 +6,7 @@ import ch.qos.logback.core.LayoutBase;
 import java.util.Map;
 
 /**
- * {@link LogFormat#AUTO} for logback.xml, i.e. before the agent's config is read: {@link JournalLayout} when
+ * {@link LogFormat#AUTO} for a logback file, i.e. before the agent's config is read: {@link JournalLayout} when
  * {@code JOURNAL_STREAM} is set (started by systemd with stderr to the journal), else {@link ConsoleLayout}.
  */
 public final class AutoLayout extends LayoutBase<ILoggingEvent> implements StackTraces {

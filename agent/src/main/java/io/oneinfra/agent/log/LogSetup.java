@@ -15,7 +15,7 @@ import org.slf4j.ILoggerFactory;
 import org.slf4j.LoggerFactory;
 
 /**
- * Configures logback from the agent's {@code log} settings, replacing what logback.xml set up at start-up.
+ * Configures logback from the agent's {@code log} settings, replacing the start-up set-up ({@link StartupLogConfigurator}).
  *
  * <p>Every format writes one line per event to stderr (stdout is for command output such as the manifest).
  * {@code io.netty} and {@code io.grpc} stay at WARN. Exceptions are summarised on one line unless the root level is
