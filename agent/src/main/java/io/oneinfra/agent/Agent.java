@@ -49,7 +49,7 @@ public final class Agent implements AutoCloseable {
   private final CriHealth criHealth;
   private final AtomicReference<CriHealth.Result> cri = new AtomicReference<>();
   private final StatusServer statusServer;
-  private final JmxExposure jmx;
+  private volatile JmxExposure jmx;
   private final AtomicReference<HypervisorIdentity> identity = new AtomicReference<>();
   private final AtomicReference<TlsState> tls = new AtomicReference<>();
   private final ProxyServer proxy;
@@ -80,15 +80,18 @@ public final class Agent implements AutoCloseable {
     registrar.start(manifest()); // returns at once: the API server being slow or down never holds up serving
     criHealth = settings.backend() instanceof Address.Unix unix ? new CriHealth(unix.path()) : null;
     metrics.gauge("cri.up", () -> (Gauge<Integer>) () -> cri.get() != null && cri.get().up() ? 1 : 0);
-    checkCri();
     AgentConfig.Status status = config.status();
     statusServer = status.enabled()
         ? StatusServer.start(((Address.Tcp) status.listen()).toSocketAddress(), metrics, this::readiness) : null;
-    jmx = JmxExposure.start(metrics);
     long every = config.tls().checkInterval().toMillis();
     maintenance.scheduleWithFixedDelay(this::maintain, every, every, TimeUnit.MILLISECONDS);
+    // The first CRI check (and JMX, when on) come right after READY, off the start-up path: the check loads gRPC (and its own
+    // copy of Netty), and neither is needed to serve. Until the check answers, /readyz says "cri not checked yet".
     long criEvery = status.criCheckInterval().toMillis();
-    maintenance.scheduleWithFixedDelay(this::checkCri, criEvery, criEvery, TimeUnit.MILLISECONDS);
+    maintenance.scheduleWithFixedDelay(this::checkCri, 0, criEvery, TimeUnit.MILLISECONDS);
+    if (status.jmx()) {
+      maintenance.execute(() -> jmx = JmxExposure.start(metrics));
+    }
     Watchdog.interval(System.getenv(), ProcessHandle.current().pid()).ifPresent(interval ->
         Watchdog.start(maintenance, interval, systemd, this::healthy));
     systemd.ready(statusLine());
@@ -303,11 +306,21 @@ public final class Agent implements AutoCloseable {
   @Override
   public void close() {
     maintenance.shutdownNow();
+    try {
+      if (!maintenance.awaitTermination(5, TimeUnit.SECONDS)) {
+        LOG.warn("stopping: a maintenance task (certificate check, CRI check) is still running after 5s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     registrar.close();
     if (statusServer != null) {
       statusServer.close();
     }
-    jmx.close();
+    JmxExposure exposure = jmx;
+    if (exposure != null) {
+      exposure.close();
+    }
     if (criHealth != null) {
       criHealth.close();
     }

@@ -32,7 +32,7 @@ public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hy
     tls = Objects.requireNonNullElse(tls, new Tls(null, null, null, null, null, null, null, null, null, null));
     access = Objects.requireNonNullElse(access, new Access(null, null));
     hypervisor = Objects.requireNonNullElse(hypervisor, new Hypervisor(null, null, null, null, null));
-    status = Objects.requireNonNullElse(status, new Status(null, null, null));
+    status = Objects.requireNonNullElse(status, new Status(null, null, null, null));
     log = Objects.requireNonNullElse(log, new Log(null, null, null));
     registration = Objects.requireNonNullElse(registration, Registration.defaults());
   }
@@ -62,9 +62,12 @@ public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hy
    * @param enabled whether to serve /healthz, /readyz and /metrics
    * @param listen where (default loopback only)
    * @param criCheckInterval how often the CRI socket is asked for its version
+   * @param jmx also expose the metrics as MBeans of the platform MBean server (default false: starting JMX costs
+   *     start-up time and a few MiB of memory, and /metrics already has them)
    */
-  public record Status(Boolean enabled, Address listen, Duration criCheckInterval) {
+  public record Status(Boolean enabled, Address listen, Duration criCheckInterval, Boolean jmx) {
     public Status {
+      jmx = Objects.requireNonNullElse(jmx, false);
       enabled = Objects.requireNonNullElse(enabled, true);
       listen = Objects.requireNonNullElse(listen, new Address.Tcp("127.0.0.1", 7444));
       criCheckInterval = Objects.requireNonNullElse(criCheckInterval, Duration.ofSeconds(5));

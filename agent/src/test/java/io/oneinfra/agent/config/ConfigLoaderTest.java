@@ -61,6 +61,23 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void statusDefaultsToLoopbackWithJmxOffAndReadsEveryKey() throws Exception {
+    AgentConfig.Status defaults = parse("---\n").status();
+    AgentConfig.Status set = parse("""
+        status:
+          enabled: false
+          listen: 127.0.0.1:9000
+          criCheckInterval: 2s
+          jmx: true
+        """).status();
+
+    assertThat(defaults).isEqualTo(new AgentConfig.Status(true, new Address.Tcp("127.0.0.1", 7444),
+        Duration.ofSeconds(5), false));
+    assertThat(set).isEqualTo(new AgentConfig.Status(false, new Address.Tcp("127.0.0.1", 9000),
+        Duration.ofSeconds(2), true));
+  }
+
+  @Test
   void readsEveryProxyKey() throws Exception {
     ProxySettings s = parse("""
         proxy:

@@ -97,7 +97,10 @@ class DaemonIT {
   @Test
   void sendsReadyOnceServingThenWatchdogPingsAtHalfTheInterval() throws Exception {
     NotifySocket.Message ready = awaitReady();
-    assertThat(ready.text()).contains("STATUS=serving; cri containerd").contains("(v1, v1alpha2)");
+    assertThat(ready.text()).contains("STATUS=serving; cri ");
+    // READY=1 comes once the proxy serves; the first CRI check runs right after it and its result follows in STATUS=
+    notify.await(m -> m.text().contains("STATUS=serving; cri containerd") && m.text().contains("(v1, v1alpha2)"),
+        Duration.ofSeconds(10), "STATUS= with the CRI check's result");
     NotifySocket.Message first = notify.await(m -> m.has("WATCHDOG=1"), WATCHDOG.multipliedBy(2), "WATCHDOG=1");
     NotifySocket.Message second = notify.await(m -> m.has("WATCHDOG=1"), WATCHDOG.multipliedBy(2), "WATCHDOG=1");
     assertThat(Duration.ofNanos(second.receivedNanos() - ready.receivedNanos()))
@@ -126,6 +129,8 @@ class DaemonIT {
   @Test
   void readinessFollowsTheRuntimeAndMetricsParseAsPrometheusText(Containerd containerd) throws Exception {
     awaitReady();
+    Poll.until(Duration.ofSeconds(10), "/readyz to say 200 once the first CRI check answered",
+        () -> status("/readyz") == 200);
     HttpResponse<String> ready = get("/readyz");
     assertThat(ready.statusCode()).isEqualTo(200);
     assertThat(ready.body()).startsWith("ready").contains("runtime: containerd").contains("api: v1, v1alpha2");
