@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIOException;
 
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.netty.channel.EventLoopGroup;
 import io.oneinfra.agent.cri.CriApiVersion;
 import io.oneinfra.agent.cri.CriChannel;
 import io.oneinfra.agent.cri.CriClient;

@@ -2,7 +2,7 @@ package io.oneinfra.tests.pki;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.netty.channel.EventLoopGroup;
 import io.oneinfra.agent.Agent;
 import io.oneinfra.agent.cri.CriApiVersion;
 import io.oneinfra.agent.cri.CriChannel;

@@ -1,6 +1,6 @@
 package io.oneinfra.tests.support;
 
-import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.netty.channel.EventLoopGroup;
 import io.oneinfra.agent.cri.CriChannel;
 import io.oneinfra.agent.manifest.HypervisorManifest;
 import io.oneinfra.proxy.Pem;
