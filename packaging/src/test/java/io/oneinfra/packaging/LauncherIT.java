@@ -1,0 +1,85 @@
+package io.oneinfra.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged launcher, {@code /usr/bin/oneinfra-agent}, unpacked from the .deb: the JVM options it passes, which
+ * depend on the Java runtime's version, and a real start of the agent's {@code version} command with them.
+ */
+class LauncherIT {
+  @TempDir
+  Path root;
+
+  private Path launcher;
+
+  @BeforeEach
+  void unpack() {
+    Command.run(List.of(Command.require("dpkg-deb", "dpkg"), "-x", Packages.DEB.toString(), root.toString()))
+        .expectSuccess();
+    launcher = root.resolve("usr/bin/oneinfra-agent");
+    assertThat(launcher).isExecutable();
+  }
+
+  /** A JAVA_HOME whose java prints its environment's MALLOC_ARENA_MAX and then its arguments, one per line. */
+  private Path fakeJava(String version) throws IOException {
+    Path home = Files.createDirectories(root.resolve("jdk-" + version));
+    Files.writeString(home.resolve("release"), "IMPLEMENTOR=\"test\"\nJAVA_VERSION=\"" + version + "\"\n");
+    Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
+    Files.writeString(java, "#!/bin/sh\necho \"MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX\"\nprintf '%s\\n' \"$@\"\n");
+    Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return home;
+  }
+
+  private List<String> arguments(String version, Map<String, String> extraEnv) throws IOException {
+    Map<String, String> env = new java.util.HashMap<>(extraEnv);
+    env.put("JAVA_HOME", fakeJava(version).toString());
+    return Command.run(List.of(launcher.toString(), "run", "--config", "/etc/oneinfra/agent.yaml"), env)
+        .expectSuccess().stdout().lines().toList();
+  }
+
+  @Test
+  void passesTheTunedDefaultsThenTheOperatorsOptionsThenTheJarAndArguments() throws IOException {
+    List<String> args = arguments("17.0.15", Map.of("ONEINFRA_AGENT_JAVA_OPTS", "-Xmx1g -Dx=y"));
+
+    assertThat(args.get(0)).isEqualTo("MALLOC_ARENA_MAX=2");
+    assertThat(args).containsSubsequence("-XX:+UseSerialGC", "-Xms8m", "-Xmx512m",
+        "-XX:TrimNativeHeapInterval=2000", "-XX:+ExitOnOutOfMemoryError", "-Dio.netty.jfr.enabled=false",
+        "-Dio.grpc.netty.useCustomAllocator=false", "-Xmx1g", "-Dx=y", "-jar",
+        root.resolve("usr/bin/../share/oneinfra-agent/oneinfra-agent.jar").toString(), "run", "--config",
+        "/etc/oneinfra/agent.yaml");
+  }
+
+  @Test
+  void leavesNativeHeapTrimmingOutOnRuntimesWithoutIt() throws IOException {
+    for (String version : new String[] {"17.0.8", "17", "19.0.2", "20.0.1", "21.0.0"}) {
+      assertThat(arguments(version, Map.of())).as(version).contains("-XX:+UseSerialGC")
+          .noneMatch(arg -> arg.contains("TrimNativeHeapInterval"));
+    }
+    for (String version : new String[] {"17.0.9", "17.0.15", "21.0.1", "22", "25.0.1"}) {
+      assertThat(arguments(version, Map.of())).as(version).contains("-XX:TrimNativeHeapInterval=2000");
+    }
+  }
+
+  @Test
+  void anOperatorsMallocArenaSettingIsKept() throws IOException {
+    assertThat(arguments("17.0.15", Map.of("MALLOC_ARENA_MAX", "4")).get(0)).isEqualTo("MALLOC_ARENA_MAX=4");
+  }
+
+  @Test
+  void theRealJavaRuntimeAcceptsEveryOption() {
+    Command.Result result = Command.run(List.of(launcher.toString(), "version"),
+        Map.of("JAVA_HOME", System.getProperty("java.home"))).expectSuccess();
+
+    assertThat(result.stdout()).startsWith("oneinfra-agent ").contains("epoll available");
+  }
+}
