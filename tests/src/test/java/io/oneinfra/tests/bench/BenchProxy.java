@@ -30,12 +30,29 @@ interface BenchProxy extends AutoCloseable {
   /** The same server certificate, key and client CA, written once for both contenders. */
   record CertFiles(Path certificate, Path privateKey, Path clientCa, Path haproxyBundle) {}
 
-  /** The JVM flags of packaging/src/main/packaging/bin/oneinfra-agent. */
-  List<String> LAUNCHER_JVM_FLAGS = List.of("-XX:+UseSerialGC", "-Xss512k", "-XX:-UsePerfData",
-      "-XX:+ExitOnOutOfMemoryError");
+  /**
+   * The packaged launcher ({@code packaging/src/main/packaging/bin/oneinfra-agent}) laid out as the package installs
+   * it, {@code usr/bin/oneinfra-agent} next to {@code usr/share/oneinfra-agent/oneinfra-agent.jar}, under {@code dir}.
+   */
+  static Path stageLauncher(Path dir, Path launcherSource, Path agentJar) throws IOException {
+    Path bin = Files.createDirectories(dir.resolve("usr/bin"));
+    Path share = Files.createDirectories(dir.resolve("usr/share/oneinfra-agent"));
+    Path launcher = Files.copy(launcherSource, bin.resolve("oneinfra-agent"));
+    Files.setPosixFilePermissions(launcher, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path jar = share.resolve("oneinfra-agent.jar");
+    try {
+      Files.createLink(jar, agentJar.toAbsolutePath()); // a hard link: no copy, and nothing outside dir to clean up
+    } catch (IOException | UnsupportedOperationException e) {
+      Files.copy(agentJar, jar); // another file system
+    }
+    return launcher;
+  }
 
-  /** The agent as a real process, {@code java [launcher flags] -jar oneinfra-agent.jar run --config FILE}. */
-  static BenchProxy ours(Path dir, CertFiles certs, Path backend) {
+  /**
+   * The agent as a real process started by the packaged launcher with this JVM ({@code JAVA_HOME}), so it runs with
+   * the launcher's JVM options: {@code [prefix] oneinfra-agent run --config FILE}.
+   */
+  static BenchProxy ours(Path dir, Path launcher, CertFiles certs, Path backend, List<String> prefix) {
     try {
       Path work = Files.createTempDirectory(dir, "ours");
       int port = TestAgents.freePort();
@@ -64,14 +81,14 @@ interface BenchProxy extends AutoCloseable {
           """.formatted(work, port, backend, certs.certificate(), certs.privateKey(), certs.clientCa()),
           StandardCharsets.UTF_8);
       NotifySocket notify = new NotifySocket(work.resolve("notify.sock"));
-      List<String> command = new ArrayList<>();
-      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      command.addAll(LAUNCHER_JVM_FLAGS);
-      command.addAll(List.of("-jar", System.getProperty("agent.jar"), "run", "--config", config.toString()));
+      List<String> command = new ArrayList<>(prefix);
+      command.addAll(List.of(launcher.toString(), "run", "--config", config.toString()));
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
           .redirectOutput(work.resolve("agent.log").toFile())
           .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
       builder.environment().put("NOTIFY_SOCKET", notify.path().toString());
+      builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+      builder.environment().remove("ONEINFRA_AGENT_JAVA_OPTS");
       long before = System.nanoTime();
       Process process = builder.start();
       NotifySocket.Message ready;
@@ -123,9 +140,9 @@ interface BenchProxy extends AutoCloseable {
   }
 
   /** haproxy 2.6 with the documented configuration (maxconn raised) and the same certificate files. */
-  static BenchProxy haproxy(CertFiles certs, Path backend) {
+  static BenchProxy haproxy(CertFiles certs, Path backend, List<String> prefix) {
     long before = System.nanoTime();
-    Haproxy haproxy = Haproxy.start(certs.haproxyBundle(), certs.clientCa(), backend);
+    Haproxy haproxy = Haproxy.start(certs.haproxyBundle(), certs.clientCa(), backend, prefix);
     double startMillis = (System.nanoTime() - before) / 1e6;
     return new BenchProxy() {
       @Override

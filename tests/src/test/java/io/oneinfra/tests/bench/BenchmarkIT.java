@@ -6,12 +6,12 @@ import static io.oneinfra.tests.bench.Results.OURS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.shaded.io.grpc.netty.NegotiationType;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollSocketChannel;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NegotiationType;
+import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.oneinfra.agent.cri.CriApiVersion;
 import io.oneinfra.agent.cri.CriChannel;
 import io.oneinfra.agent.cri.CriClient;
@@ -67,12 +67,14 @@ class BenchmarkIT {
   static final long BULK_BYTES = FULL ? 1L << 30 : 8L << 20;
   static final long BULK_WARMUP_BYTES = FULL ? 64L << 20 : 1L << 20;
   static final int CRI_CALLS = FULL ? 20_000 : 50;
-  static final int HANDSHAKES = FULL ? 3_000 : 20;
+  static final int HANDSHAKES = FULL ? 6_000 : 20;
+  /** Handshakes before the measured ones: the proxy's JIT (and the client's) reach steady state. */
+  static final int HANDSHAKE_WARMUP = FULL ? 3_000 : 20;
+  static final int HANDSHAKES_IN_FLIGHT = 16;
   static final int IDLE_CONNECTIONS = FULL ? 5_000 : 50;
   static final Duration QUIET = FULL ? Duration.ofSeconds(5) : Duration.ofSeconds(1);
   /** The longest to wait for a proxy's RSS to stop moving before reading it. */
   static final Duration SETTLE = FULL ? Duration.ofSeconds(10) : Duration.ofSeconds(3);
-  static final int HANDSHAKE_THREADS = 2;
   static final int CONNECT_THREADS = 4;
   /** Both proxies get the same offer from the client: TLS 1.3 only, this one cipher suite. */
   static final String CIPHER = "TLS_AES_128_GCM_SHA256";
@@ -85,17 +87,21 @@ class BenchmarkIT {
   static final String BULK_CPU = "proxy CPU per GiB relayed";
   static final String HANDSHAKE_RATE = "full mTLS handshakes (new connection, 1-byte round trip)";
   static final String HANDSHAKE_CPU = "proxy CPU per handshake";
+  static final String HANDSHAKE_BUSY = "proxy CPU busy during the handshake run (100% = its core saturated)";
   static final String IDLE_CONN = "memory per idle authenticated connection";
 
   private final Results results = new Results();
   private final List<String> notes = new ArrayList<>();
+  private Path launcher;
 
   @TempDir
   Path dir;
 
   @Test
   void benchmark(Containerd containerd) throws Exception {
-    Requirements.require("haproxy");
+    Requirements.require("haproxy", "taskset");
+    launcher = BenchProxy.stageLauncher(dir.resolve("launcher"), launcherSource(),
+        Path.of(System.getProperty("agent.jar")));
     TestPki pki = new TestPki();
     BenchProxy.CertFiles certs = writeCerts(pki);
     SSLContext client = pki.clientContext(pki.client);
@@ -120,7 +126,7 @@ class BenchmarkIT {
         criRound(order, certs, containerd, pki, group);
         progress(began, "handshakes");
         for (String contender : order) {
-          handshakes(contender, certs, echo.path(), client);
+          handshakes(contender, certs, echo.path(), pki);
         }
         progress(began, "idle connections");
         for (String contender : order) {
@@ -170,6 +176,7 @@ class BenchmarkIT {
     }
     results.declare(HANDSHAKE_RATE, "handshakes/s", OURS, HAPROXY);
     results.declare(HANDSHAKE_CPU, "CPU ms per handshake", OURS, HAPROXY);
+    results.declare(HANDSHAKE_BUSY, "% of one CPU", OURS, HAPROXY);
     results.declare(IDLE_CONN, "KiB per connection", OURS, HAPROXY);
   }
 
@@ -186,7 +193,13 @@ class BenchmarkIT {
   }
 
   private BenchProxy start(String contender, BenchProxy.CertFiles certs, Path backend) {
-    return contender.equals(OURS) ? BenchProxy.ours(dir, certs, backend) : BenchProxy.haproxy(certs, backend);
+    return start(contender, certs, backend, List.of());
+  }
+
+  /** Starts a contender through {@code prefix} (a CPU pinning, or nothing). */
+  private BenchProxy start(String contender, BenchProxy.CertFiles certs, Path backend, List<String> prefix) {
+    return contender.equals(OURS) ? BenchProxy.ours(dir, launcher, certs, backend, prefix)
+        : BenchProxy.haproxy(certs, backend, prefix);
   }
 
   // 5 and 6: start to ready, then a quiet window.
@@ -294,7 +307,7 @@ class BenchmarkIT {
   /** Records p50/p99/p99.9 and the call rate; returns p50 in µs. */
   private double latencies(String contender, io.grpc.Channel channel, int streams) throws Exception {
     CriClient cri = new CriClient(channel, CriApiVersion.V1, Duration.ofSeconds(30));
-    run(cri, streams, Math.max(10, CRI_CALLS / 10));
+    run(cri, streams, Math.max(10, CRI_CALLS / 2)); // a fresh proxy process: its JIT reaches steady state first
     long start = System.nanoTime();
     long[] sorted = Results.sorted(run(cri, streams, CRI_CALLS));
     double seconds = (System.nanoTime() - start) / 1e9;
@@ -322,28 +335,51 @@ class BenchmarkIT {
     return nanos;
   }
 
-  // 3: a new connection per call, counted only when the echoed byte comes back.
-  private void handshakes(String contender, BenchProxy.CertFiles certs, Path echo, SSLContext client)
-      throws Exception {
-    try (BenchProxy proxy = start(contender, certs, echo)) {
-      AtomicInteger names = new AtomicInteger();
-      int warmup = Math.max(5, HANDSHAKES / 10);
-      for (int i = 0; i < warmup; i++) {
-        handshakeRoundTrip(client, proxy.port(), names.incrementAndGet()).close();
+  // 3: a new connection per call, counted only when the echoed byte comes back. The proxy gets the last CPU to
+  // itself and the client the others, so the rate is what one core of each proxy does, as far as the client keeps up.
+  private void handshakes(String contender, BenchProxy.CertFiles certs, Path echo, TestPki pki) throws Exception {
+    int cpus = Runtime.getRuntime().availableProcessors();
+    List<String> pin = cpus >= 2 ? List.of("taskset", "-c", String.valueOf(cpus - 1)) : List.of();
+    try (BenchProxy proxy = start(contender, certs, echo, pin);
+        HandshakeLoad load = new HandshakeLoad(pki.client.certificate(), pki.client.privateKey(),
+            pki.server.certificate(), CIPHER)) {
+      CpuPinning client = CpuPinning.self(cpus);
+      try {
+        load.run(proxy.port(), HANDSHAKE_WARMUP, HANDSHAKES_IN_FLIGHT);
+        double cpu0 = Proc.cpuSeconds(proxy.pid());
+        double seconds = load.run(proxy.port(), HANDSHAKES, HANDSHAKES_IN_FLIGHT);
+        double cpu1 = Proc.cpuSeconds(proxy.pid());
+        results.add(HANDSHAKE_RATE, contender, HANDSHAKES / seconds);
+        results.add(HANDSHAKE_CPU, contender, (cpu1 - cpu0) * 1000 / HANDSHAKES);
+        results.add(HANDSHAKE_BUSY, contender, 100 * (cpu1 - cpu0) / seconds);
+      } finally {
+        client.restore();
       }
-      AtomicInteger next = new AtomicInteger();
-      double cpu0 = Proc.cpuSeconds(proxy.pid());
-      long start = System.nanoTime();
-      parallel(HANDSHAKE_THREADS, () -> {
-        while (next.getAndIncrement() < HANDSHAKES) {
-          handshakeRoundTrip(client, proxy.port(), names.incrementAndGet()).close();
-        }
-        return null;
-      });
-      double seconds = (System.nanoTime() - start) / 1e9;
-      double cpu1 = Proc.cpuSeconds(proxy.pid());
-      results.add(HANDSHAKE_RATE, contender, HANDSHAKES / seconds);
-      results.add(HANDSHAKE_CPU, contender, (cpu1 - cpu0) * 1000 / HANDSHAKES);
+    }
+  }
+
+  /** This JVM's threads on all CPUs but the last (when there are at least two), until {@link #restore()}. */
+  private record CpuPinning(int cpus) {
+    static CpuPinning self(int cpus) {
+      CpuPinning pinning = new CpuPinning(cpus);
+      if (cpus >= 2) {
+        pinning.apply(cpus - 2);
+      }
+      return pinning;
+    }
+
+    private void apply(int lastCpu) {
+      Commands.Result result = Commands.run(Duration.ofSeconds(10), "taskset", "-a", "-p", "-c", "0-" + lastCpu,
+          String.valueOf(ProcessHandle.current().pid()));
+      if (result.exitCode() != 0) {
+        throw new IllegalStateException("taskset failed: " + result.output());
+      }
+    }
+
+    void restore() {
+      if (cpus >= 2) {
+        apply(cpus - 1);
+      }
     }
   }
 
@@ -437,6 +473,18 @@ class BenchmarkIT {
     return new BenchProxy.CertFiles(certificate, key, ca, haproxy[0]);
   }
 
+  private static Path launcherSource() {
+    return repoRoot().resolve("packaging/src/main/packaging/bin/oneinfra-agent");
+  }
+
+  /** The JVM options in the launcher's exec line, for the report. */
+  private static String launcherOptions() throws IOException {
+    String script = Files.readString(launcherSource());
+    String exec = script.substring(script.indexOf("exec \"$java\""), script.indexOf("-jar \"$jar\""));
+    return java.util.Arrays.stream(exec.split("\\s+")).filter(t -> t.startsWith("-")).collect(Collectors.joining(" "))
+        + " (-XX:TrimNativeHeapInterval=2000 where the JDK has it), MALLOC_ARENA_MAX=2";
+  }
+
   private static Path repoRoot() {
     Path jar = Path.of(System.getProperty("agent.jar")).toAbsolutePath().normalize();
     return jar.getParent().getParent().getParent();
@@ -470,27 +518,31 @@ class BenchmarkIT {
         - nproc: %s; %s; kernel %s
         - java (client and proxy JVM): %s
         - %s; %s
-        - proxy JVM flags (the launcher's): `%s`
+        - ours is started by the packaged launcher (`usr/bin/oneinfra-agent`), whose JVM options are: `%s`
 
         ## Method
 
         One run, %d rounds; in each round the contenders alternate order (ours first in even rounds, haproxy first
-        in odd ones). Each measurement starts a **fresh process** of each proxy (the agent jar as `java -jar
-        oneinfra-agent.jar run --config FILE` with `tls.mode: files`, status disabled, registration none, per-connection
-        log off, `maxConnections` 20000; haproxy 2.6 with the documented config and `maxconn` raised), both serving the
-        **same** ECDSA P-256 server certificate and client CA. The client (JDK 17, in the test JVM, on the same 2 cores)
-        offers only TLS 1.3 with `%s` to both. Cells are median (min–max) over rounds; ratios are of medians.
+        in odd ones). Each measurement starts a **fresh process** of each proxy (ours: `oneinfra-agent run --config FILE`
+        through the packaged launcher, with `tls.mode: files`, status disabled, registration none, per-connection log
+        off, `maxConnections` 20000; haproxy 2.6 with the documented config and `maxconn` raised), both serving the
+        **same** ECDSA P-256 server certificate and client CA. The clients (in the test JVM, on the same cores) offer
+        only TLS 1.3 with `%s` to both. Cells are median (min–max) over rounds; ratios are of medians.
         CPU figures are the proxy process's utime+stime from `/proc/PID/stat` (10 ms ticks) over the measured work.
 
         - bulk: %d MiB (after a %d MiB warm-up connection) through one connection to a unix-socket sink that counts
           the bytes and replies with the count after the client half-closes with a TCP FIN; direct = the same sink
           over the unix socket, no TLS.
         - CRI: `runtime.v1` `Version` against the real containerd 1.6 (SharedContainerd), %d calls per setting after
-          a 10%% warm-up, on one gRPC channel (one HTTP/2 connection) with 1 or 64 concurrent calls; direct = the
+          a warm-up of half as many (each proxy is a fresh process: its JIT reaches steady state first), on one gRPC channel (one HTTP/2 connection) with 1 or 64 concurrent calls; direct = the
           containerd socket. "added p50" = the contender's p50 minus direct's p50 in the same round.
-        - handshakes: %d new connections from %d client threads after a 10%% warm-up, each a full mTLS handshake (a
-          distinct SNI name per connection so the JDK client never resumes) counted only once one byte has
-          come back from an echo backend.
+        - handshakes: %d new connections after %d warm-up ones, %d in flight, each a full mTLS handshake counted only
+          once one byte has come back from an echo backend. The proxy runs pinned to the last CPU (`taskset -c`, so
+          haproxy starts one thread and ours one event loop) and the test JVM (client and echo backend) to the other
+          CPUs. The client is Netty with BoringSSL offering key exchange X25519 only (what haproxy's OpenSSL 3.0
+          picks; BoringSSL would otherwise prefer its post-quantum hybrid), with the server certificate pinned, and
+          never resuming (no session cache key). "busy" is the proxy's CPU time over the run's wall time: at 100%%
+          its core was the limit, below that the client was.
         - idle connections: RSS of a fresh proxy before and after %d connections, each authenticated and carried one
           byte round trip, then held idle (each RSS read once two readings 500 ms apart agree within 1%%, at most %d ms).
         - start → ready: ours = process start to `READY=1` on `NOTIFY_SOCKET`; haproxy = process start to the first
@@ -510,8 +562,8 @@ class BenchmarkIT {
         """.formatted(COMMAND, Instant.now(), took.toSeconds(), Runtime.getRuntime().availableProcessors(),
         memory,
         sh("uname", "-r"), java, sh("containerd", "--version"), sh("haproxy", "-v").lines().findFirst().orElse(""),
-        String.join(" ", BenchProxy.LAUNCHER_JVM_FLAGS), ROUNDS, CIPHER, BULK_BYTES >> 20, BULK_WARMUP_BYTES >> 20,
-        CRI_CALLS, HANDSHAKES, HANDSHAKE_THREADS, IDLE_CONNECTIONS, SETTLE.toMillis(), QUIET.toMillis(),
+        launcherOptions(), ROUNDS, CIPHER, BULK_BYTES >> 20, BULK_WARMUP_BYTES >> 20,
+        CRI_CALLS, HANDSHAKES, HANDSHAKE_WARMUP, HANDSHAKES_IN_FLIGHT, IDLE_CONNECTIONS, SETTLE.toMillis(), QUIET.toMillis(),
         String.join("; ", notes), table);
   }
 }

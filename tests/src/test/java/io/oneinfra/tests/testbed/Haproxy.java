@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /** haproxy 2.6 terminating mTLS in front of a unix socket: the reference the proxy is compared with. */
 public final class Haproxy implements AutoCloseable {
@@ -33,6 +35,14 @@ public final class Haproxy implements AutoCloseable {
 
   /** Starts haproxy on a free loopback port, relaying verified mTLS clients to {@code backend}. */
   public static Haproxy start(Path serverBundlePem, Path clientCaPem, Path backendUnixSocket) {
+    return start(serverBundlePem, clientCaPem, backendUnixSocket, List.of());
+  }
+
+  /**
+   * As {@link #start(Path, Path, Path)}, run through {@code prefix} (e.g. {@code taskset -c 1}, which execs haproxy,
+   * so the PID is still haproxy's).
+   */
+  public static Haproxy start(Path serverBundlePem, Path clientCaPem, Path backendUnixSocket, List<String> prefix) {
     try {
       Path dir = Files.createTempDirectory(Path.of("/tmp"), "hapx");
       int port = freePort();
@@ -55,7 +65,9 @@ public final class Haproxy implements AutoCloseable {
           """.formatted(maxconn, port, serverBundlePem, clientCaPem, backendUnixSocket),
           StandardCharsets.UTF_8);
       Path log = dir.resolve("haproxy.log");
-      Process process = new ProcessBuilder("haproxy", "-db", "-f", config.toString())
+      List<String> command = new ArrayList<>(prefix);
+      command.addAll(List.of("haproxy", "-db", "-f", config.toString()));
+      Process process = new ProcessBuilder(command)
           .redirectErrorStream(true)
           .redirectOutput(log.toFile())
           .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
