@@ -115,10 +115,15 @@ public final class ProxyServer implements AutoCloseable, FrontendInitializer.Con
     if (draining) {
       return false;
     }
-    if (open.incrementAndGet() > settings.maxConnections()) {
-      open.decrementAndGet();
-      return false;
-    }
+    // claim a slot only when one is free: the count (and the proxy.connections.open gauge) never exceeds the limit,
+    // not even for the instant an increment-then-undo would take
+    int now;
+    do {
+      now = open.get();
+      if (now >= settings.maxConnections()) {
+        return false;
+      }
+    } while (!open.compareAndSet(now, now + 1));
     clients.add(channel);
     channel.closeFuture().addListener(f -> {
       if (open.decrementAndGet() == 0) {
