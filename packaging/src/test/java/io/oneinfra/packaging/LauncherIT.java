@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,7 +42,7 @@ class LauncherIT {
   }
 
   private List<String> arguments(String version, Map<String, String> extraEnv) throws IOException {
-    Map<String, String> env = new java.util.HashMap<>(extraEnv);
+    Map<String, String> env = new HashMap<>(extraEnv);
     env.put("JAVA_HOME", fakeJava(version).toString());
     return Command.run(List.of(launcher.toString(), "run", "--config", "/etc/oneinfra/agent.yaml"), env)
         .expectSuccess().stdout().lines().toList();

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -38,7 +39,7 @@ interface BenchProxy extends AutoCloseable {
     Path bin = Files.createDirectories(dir.resolve("usr/bin"));
     Path share = Files.createDirectories(dir.resolve("usr/share/oneinfra-agent"));
     Path launcher = Files.copy(launcherSource, bin.resolve("oneinfra-agent"));
-    Files.setPosixFilePermissions(launcher, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
     Path jar = share.resolve("oneinfra-agent.jar");
     try {
       Files.createLink(jar, agentJar.toAbsolutePath()); // a hard link: no copy, and nothing outside dir to clean up

@@ -36,6 +36,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.Callable;
@@ -481,7 +482,7 @@ class BenchmarkIT {
   private static String launcherOptions() throws IOException {
     String script = Files.readString(launcherSource());
     String exec = script.substring(script.indexOf("exec \"$java\""), script.indexOf("-jar \"$jar\""));
-    return java.util.Arrays.stream(exec.split("\\s+")).filter(t -> t.startsWith("-")).collect(Collectors.joining(" "))
+    return Arrays.stream(exec.split("\\s+")).filter(t -> t.startsWith("-")).collect(Collectors.joining(" "))
         + " (-XX:TrimNativeHeapInterval=2000 where the JDK has it), MALLOC_ARENA_MAX=2";
   }
 

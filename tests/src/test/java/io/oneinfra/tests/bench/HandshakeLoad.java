@@ -3,6 +3,7 @@ package io.oneinfra.tests.bench;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -94,7 +95,7 @@ final class HandshakeLoad implements AutoCloseable {
         }
       }).connect(address).addListener(f -> {
         if (f.isSuccess()) {
-          ((io.netty.channel.ChannelFuture) f).channel().closeFuture().addListener(c -> {
+          ((ChannelFuture) f).channel().closeFuture().addListener(c -> {
             finished.countDown();
             next[0].run();
           });
