@@ -16,6 +16,13 @@ import javax.net.ssl.X509ExtendedTrustManager;
 final class PolicyTrustManager extends X509ExtendedTrustManager {
   private final X509ExtendedTrustManager pkix;
   private final AccessPolicy policy;
+  private final VerifiedChains verified = new VerifiedChains(256);
+
+  /** One of PKIX's three client checks, with the handshake's socket or engine bound in. */
+  @FunctionalInterface
+  private interface PkixCheck {
+    void run() throws CertificateException;
+  }
 
   PolicyTrustManager(List<X509Certificate> clientCas, AccessPolicy policy) throws GeneralSecurityException {
     this.pkix = pkix(clientCas);
@@ -54,24 +61,42 @@ final class PolicyTrustManager extends X509ExtendedTrustManager {
     }
   }
 
+  /** A chain that passed before and is still within validity passes again; anything else gets the full check. */
+  private void check(X509Certificate[] chain, String authType, PkixCheck pkixCheck) throws CertificateException {
+    if (chain == null || chain.length == 0) {
+      throw new CertificateException("no client certificate presented");
+    }
+    VerifiedChains.Key key = VerifiedChains.key(chain, authType);
+    if (key != null && verified.passed(key, System.currentTimeMillis())) {
+      return;
+    }
+    pkixCheck.run();
+    applyPolicy(chain);
+    if (key != null) {
+      verified.remember(key, chain);
+    }
+  }
+
+  /** How many verified chains are remembered (for tests). */
+  int rememberedChains() {
+    return verified.size();
+  }
+
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
       throws CertificateException {
-    pkix.checkClientTrusted(chain, authType, socket);
-    applyPolicy(chain);
+    check(chain, authType, () -> pkix.checkClientTrusted(chain, authType, socket));
   }
 
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
       throws CertificateException {
-    pkix.checkClientTrusted(chain, authType, engine);
-    applyPolicy(chain);
+    check(chain, authType, () -> pkix.checkClientTrusted(chain, authType, engine));
   }
 
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-    pkix.checkClientTrusted(chain, authType);
-    applyPolicy(chain);
+    check(chain, authType, () -> pkix.checkClientTrusted(chain, authType));
   }
 
   @Override

@@ -8,6 +8,10 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Date;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.cert.CertIOException;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
@@ -32,14 +36,39 @@ final class TestCerts {
   }
 
   static X509Certificate selfSigned(String commonName, KeyPair keys) {
+    return selfSigned(commonName, keys, false);
+  }
+
+  /** A self-signed certificate; {@code authority} marks it a CA (basic constraints), as PKIX wants of an anchor. */
+  static X509Certificate selfSigned(String commonName, KeyPair keys, boolean authority) {
     Instant now = Instant.now();
     X500Name name = new X500Name("CN=" + commonName);
     try {
       String signature = keys.getPrivate().getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
-      return new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(name,
-          BigInteger.valueOf(now.toEpochMilli()), Date.from(now.minusSeconds(60)), Date.from(now.plusSeconds(3600)),
-          name, keys.getPublic()).build(new JcaContentSignerBuilder(signature).build(keys.getPrivate())));
-    } catch (GeneralSecurityException | OperatorCreationException e) {
+      X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(now.toEpochMilli()),
+          Date.from(now.minusSeconds(60)), Date.from(now.plusSeconds(3600)), name, keys.getPublic());
+      if (authority) {
+        builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+      }
+      return new JcaX509CertificateConverter().getCertificate(
+          builder.build(new JcaContentSignerBuilder(signature).build(keys.getPrivate())));
+    } catch (GeneralSecurityException | OperatorCreationException | CertIOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** An end-entity certificate for {@code subject}, signed with {@code issuerKeys} in the name of {@code issuer}. */
+  static X509Certificate leaf(X509Certificate issuer, KeyPair issuerKeys, String subject, Instant notBefore,
+      Instant notAfter) {
+    try {
+      X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+          X500Name.getInstance(issuer.getSubjectX500Principal().getEncoded()),
+          BigInteger.valueOf(System.nanoTime()), Date.from(notBefore), Date.from(notAfter), new X500Name(subject),
+          keyPair("EC").getPublic());
+      builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+      return new JcaX509CertificateConverter().getCertificate(
+          builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKeys.getPrivate())));
+    } catch (GeneralSecurityException | OperatorCreationException | CertIOException e) {
       throw new IllegalStateException(e);
     }
   }
