@@ -89,7 +89,13 @@ interface BenchProxy extends AutoCloseable {
           .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
       builder.environment().put("NOTIFY_SOCKET", notify.path().toString());
       builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-      builder.environment().remove("ONEINFRA_AGENT_JAVA_OPTS");
+      // the launcher's defaults are what is measured; -Dbench.javaOpts=... tries others (the report then says so)
+      String tuning = System.getProperty("bench.javaOpts", "");
+      if (tuning.isBlank()) {
+        builder.environment().remove("ONEINFRA_AGENT_JAVA_OPTS");
+      } else {
+        builder.environment().put("ONEINFRA_AGENT_JAVA_OPTS", tuning);
+      }
       long before = System.nanoTime();
       Process process = builder.start();
       NotifySocket.Message ready;

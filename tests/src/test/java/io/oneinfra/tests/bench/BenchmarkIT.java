@@ -39,6 +39,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -64,7 +65,10 @@ import org.junit.jupiter.api.io.TempDir;
 class BenchmarkIT {
   static final boolean FULL = Boolean.getBoolean("bench.full");
   static final String COMMAND = "tests/bench/run.sh";
-  static final int ROUNDS = FULL ? 5 : 1;
+  static final String ALL_PHASES = "start,bulk,cri,handshakes,idle";
+  static final int ROUNDS = Integer.getInteger("bench.rounds", FULL ? 5 : 1);
+  /** For tuning: {@code -Dbench.phases=cri,handshakes} runs only those phases (and then writes no document). */
+  static final Set<String> PHASES = Set.of(System.getProperty("bench.phases", ALL_PHASES).split(","));
   static final long BULK_BYTES = FULL ? 1L << 30 : 8L << 20;
   static final long BULK_WARMUP_BYTES = FULL ? 64L << 20 : 1L << 20;
   static final int CRI_CALLS = FULL ? 20_000 : 50;
@@ -115,23 +119,33 @@ class BenchmarkIT {
         List<String> order = round % 2 == 0 ? List.of(OURS, HAPROXY) : List.of(HAPROXY, OURS);
         System.out.printf("bench: round %d of %d, order %s, at %s%n", round + 1, ROUNDS, order,
             Duration.between(began, Instant.now()));
-        for (String contender : order) {
-          startAndIdle(contender, certs, echo.path());
+        if (PHASES.contains("start")) {
+          for (String contender : order) {
+            startAndIdle(contender, certs, echo.path());
+          }
         }
-        progress(began, "bulk");
-        bulkDirect(sink.path());
-        for (String contender : order) {
-          bulk(contender, certs, sink.path(), client);
+        if (PHASES.contains("bulk")) {
+          progress(began, "bulk");
+          bulkDirect(sink.path());
+          for (String contender : order) {
+            bulk(contender, certs, sink.path(), client);
+          }
         }
-        progress(began, "cri");
-        criRound(order, certs, containerd, pki, group);
-        progress(began, "handshakes");
-        for (String contender : order) {
-          handshakes(contender, certs, echo.path(), pki);
+        if (PHASES.contains("cri")) {
+          progress(began, "cri");
+          criRound(order, certs, containerd, pki, group);
         }
-        progress(began, "idle connections");
-        for (String contender : order) {
-          idleConnections(contender, certs, echo.path(), client);
+        if (PHASES.contains("handshakes")) {
+          progress(began, "handshakes");
+          for (String contender : order) {
+            handshakes(contender, certs, echo.path(), pki);
+          }
+        }
+        if (PHASES.contains("idle")) {
+          progress(began, "idle connections");
+          for (String contender : order) {
+            idleConnections(contender, certs, echo.path(), client);
+          }
         }
       }
     } finally {
@@ -143,14 +157,18 @@ class BenchmarkIT {
     System.out.println(table);
     notes.forEach(n -> System.out.println("bench: " + n));
 
+    boolean allPhases = PHASES.equals(Set.of(ALL_PHASES.split(",")));
     for (Results.Row row : results.rows()) {
+      if (!allPhases && row.samples().values().stream().allMatch(List::isEmpty)) {
+        continue; // a phase left out for tuning
+      }
       for (String contender : row.contenders()) {
         assertThat(row.samples().get(contender)).as("%s / %s", row.name(), contender).hasSize(ROUNDS)
             .allSatisfy(v -> assertThat(v).isFinite()); // "added" latency may be below 0 (noise)
       }
     }
     assertThat(table).contains(OURS, HAPROXY, DIRECT);
-    if (FULL) {
+    if (FULL && allPhases) {
       Path out = repoRoot().resolve("docs/BENCHMARKS.md");
       Files.createDirectories(out.getParent());
       Files.writeString(out, document(table, took), StandardCharsets.UTF_8);
@@ -483,7 +501,9 @@ class BenchmarkIT {
     String script = Files.readString(launcherSource());
     String exec = script.substring(script.indexOf("exec \"$java\""), script.indexOf("-jar \"$jar\""));
     return Arrays.stream(exec.split("\\s+")).filter(t -> t.startsWith("-")).collect(Collectors.joining(" "))
-        + " (-XX:TrimNativeHeapInterval=2000 where the JDK has it), MALLOC_ARENA_MAX=2";
+        + " (-XX:TrimNativeHeapInterval=2000 where the JDK has it), MALLOC_ARENA_MAX=2"
+        + (System.getProperty("bench.javaOpts", "").isBlank() ? ""
+            : "; this run added ONEINFRA_AGENT_JAVA_OPTS=" + System.getProperty("bench.javaOpts"));
   }
 
   private static Path repoRoot() {
