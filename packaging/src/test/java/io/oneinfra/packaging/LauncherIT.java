@@ -53,7 +53,7 @@ class LauncherIT {
     List<String> args = arguments("17.0.15", Map.of("ONEINFRA_AGENT_JAVA_OPTS", "-Xmx1g -Dx=y"));
 
     assertThat(args.get(0)).isEqualTo("MALLOC_ARENA_MAX=2");
-    assertThat(args).containsSubsequence("-XX:+UseSerialGC", "-Xms8m", "-Xmx512m",
+    assertThat(args).containsSubsequence("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xms8m", "-Xmx512m",
         "-XX:TrimNativeHeapInterval=2000", "-XX:+ExitOnOutOfMemoryError", "-Dio.netty.jfr.enabled=false",
         "-Dio.grpc.netty.useCustomAllocator=false", "-Xmx1g", "-Dx=y", "-jar",
         root.resolve("usr/bin/../share/oneinfra-agent/oneinfra-agent.jar").toString(), "run", "--config",
