@@ -36,8 +36,10 @@ final class ProxyContext {
     this.backendTemplate = new Bootstrap()
         .channel(transport.channel(settings.backend()))
         .option(ChannelOption.AUTO_READ, false)
-        .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis());
+    if (transport.backendHalfClosure(settings.backend())) {
+      backendTemplate.option(ChannelOption.ALLOW_HALF_CLOSURE, true);
+    }
   }
 
   /** A bootstrap for one backend connection, on the frontend's own event loop so the pair shares a thread. */

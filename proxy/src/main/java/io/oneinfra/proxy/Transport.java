@@ -82,6 +82,14 @@ public enum Transport {
     return backend instanceof Address.Unix ? unixChannel : tcpChannel;
   }
 
+  /**
+   * Whether the backend channel takes {@code ALLOW_HALF_CLOSURE}: Netty's NIO unix-socket channel does not know the
+   * option (setting it only logs a warning per connection), so there a backend's FIN closes the connection.
+   */
+  boolean backendHalfClosure(Address backend) {
+    return !(this == NIO && backend instanceof Address.Unix);
+  }
+
   SocketAddress socketAddress(Address address) {
     return address instanceof Address.Unix unix
         ? unixAddress.apply(unix.path())

@@ -2,6 +2,8 @@ package io.oneinfra.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
@@ -38,6 +40,30 @@ class TransportTest {
   void epollUsesDomainSocketChannelForUnixBackend() {
     assertThat(Transport.EPOLL.channel(UNIX)).isEqualTo(EpollDomainSocketChannel.class);
     assertThat(Transport.EPOLL.channel(TCP)).isEqualTo(EpollSocketChannel.class);
+  }
+
+  @Test
+  void halfClosureIsAskedOfABackendChannelExactlyWhenItsConfigKnowsTheOption() {
+    Epoll.ensureAvailability(); // loads the native transport (or fails: the proxy needs it on Linux)
+    for (Transport transport : Transport.values()) {
+      for (Address backend : new Address[] {UNIX, TCP}) {
+        Channel channel = newChannel(transport.channel(backend));
+        try {
+          assertThat(transport.backendHalfClosure(backend)).as("%s %s", transport, backend)
+              .isEqualTo(channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true));
+        } finally {
+          channel.unsafe().closeForcibly();
+        }
+      }
+    }
+  }
+
+  private static Channel newChannel(Class<? extends Channel> type) {
+    try {
+      return type.getConstructor().newInstance();
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test
