@@ -65,10 +65,10 @@ import org.junit.jupiter.api.io.TempDir;
 class BenchmarkIT {
   static final boolean FULL = Boolean.getBoolean("bench.full");
   static final String COMMAND = "tests/bench/run.sh";
-  static final String ALL_PHASES = "start,bulk,cri,handshakes,idle";
+  static final Set<String> ALL_PHASES = Set.of("start", "bulk", "cri", "handshakes", "idle");
   static final int ROUNDS = Integer.getInteger("bench.rounds", FULL ? 5 : 1);
   /** For tuning: {@code -Dbench.phases=cri,handshakes} runs only those phases (and then writes no document). */
-  static final Set<String> PHASES = Set.of(System.getProperty("bench.phases", ALL_PHASES).split(","));
+  static final Set<String> PHASES = phases(System.getProperty("bench.phases", String.join(",", ALL_PHASES)));
   static final long BULK_BYTES = FULL ? 1L << 30 : 8L << 20;
   static final long BULK_WARMUP_BYTES = FULL ? 64L << 20 : 1L << 20;
   static final int CRI_CALLS = FULL ? 20_000 : 50;
@@ -157,7 +157,7 @@ class BenchmarkIT {
     System.out.println(table);
     notes.forEach(n -> System.out.println("bench: " + n));
 
-    boolean allPhases = PHASES.equals(Set.of(ALL_PHASES.split(",")));
+    boolean allPhases = PHASES.equals(ALL_PHASES);
     for (Results.Row row : results.rows()) {
       if (!allPhases && row.samples().values().stream().allMatch(List::isEmpty)) {
         continue; // a phase left out for tuning
@@ -174,6 +174,16 @@ class BenchmarkIT {
       Files.writeString(out, document(table, took), StandardCharsets.UTF_8);
       System.out.println("bench: wrote " + out);
     }
+  }
+
+  /** The phases named in {@code -Dbench.phases}; an unknown name stops the run rather than measure nothing. */
+  static Set<String> phases(String list) {
+    Set<String> phases = Set.of(list.strip().split("\\s*,\\s*"));
+    if (!ALL_PHASES.containsAll(phases)) {
+      throw new IllegalArgumentException("-Dbench.phases=" + list + ": want a comma-separated subset of "
+          + String.join(",", ALL_PHASES.stream().sorted().toList()));
+    }
+    return phases;
   }
 
   private static void progress(Instant began, String phase) {
