@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The agent's configuration, as read from YAML. Absent keys take the defaults documented in README.md.
+ * The agent's configuration, as read from YAML. Absent keys take the defaults documented in docs/CONFIGURATION.md.
  *
  * @param stateDir where the agent keeps its PKI (created with mode 0700)
  * @param proxy the mTLS proxy in front of the CRI socket

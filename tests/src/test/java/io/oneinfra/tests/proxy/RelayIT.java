@@ -103,7 +103,7 @@ class RelayIT {
   }
 
   // Netty's BoringSSL engine closes both directions on a received close_notify (netty#6167); the JDK engine keeps
-  // TLS 1.3's half-close, so this one runs on the JDK provider. README documents the difference.
+  // TLS 1.3's half-close, so this one runs on the JDK provider. docs/SECURITY.md documents the difference.
   @Test
   void clientHalfClosedWithTlsCloseNotifyStillReceivesTheReturnTrafficOnTheJdkProvider() throws Exception {
     try (UnixEchoBackend backend = UnixEchoBackend.start(dir.resolve("echo.sock"));
