@@ -3,7 +3,10 @@ package io.oneinfra.agent;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import io.oneinfra.agent.config.AgentConfig;
+import io.oneinfra.agent.config.CriConfig;
 import io.oneinfra.agent.cri.CriHealth;
+import io.oneinfra.agent.gateway.AuditTrail;
+import io.oneinfra.agent.gateway.CallMetrics;
 import io.oneinfra.agent.identity.HypervisorIdentity;
 import io.oneinfra.agent.identity.IdentityResolver;
 import io.oneinfra.agent.manifest.HypervisorManifest;
@@ -19,6 +22,10 @@ import io.oneinfra.proxy.Address;
 import io.oneinfra.proxy.ProxyServer;
 import io.oneinfra.proxy.ProxySettings;
 import io.oneinfra.proxy.ServerTls;
+import io.oneinfra.proxy.cri.CallListener;
+import io.oneinfra.proxy.cri.CallRecord;
+import io.oneinfra.proxy.cri.CriGateway;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -27,6 +34,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -43,6 +51,7 @@ public final class Agent implements AutoCloseable {
 
   private volatile AgentConfig config;
   private final MetricRegistry metrics = new MetricRegistry();
+  private final PrometheusRegistry prometheus = new PrometheusRegistry();
   private final IdentityResolver identities = new IdentityResolver();
   private volatile TlsSource tlsSource;
   private final SystemdStatus systemd;
@@ -53,6 +62,8 @@ public final class Agent implements AutoCloseable {
   private final AtomicReference<HypervisorIdentity> identity = new AtomicReference<>();
   private final AtomicReference<TlsState> tls = new AtomicReference<>();
   private final ProxyServer proxy;
+  private final CriGateway gateway;
+  private final AuditTrail audit;
   private final Registrar registrar;
   private final ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread thread = new Thread(r, "agent-maintenance");
@@ -64,15 +75,42 @@ public final class Agent implements AutoCloseable {
     this.config = config;
     this.systemd = systemd;
     this.tlsSource = new TlsSource(config);
-    ProxySettings settings = config.proxy().settings();
+    ProxySettings settings = config.proxySettings();
     identity.set(identities.resolve(config.hypervisor(), settings.listen()));
     tls.set(tlsSource.load(identity.get(), Instant.now(), false));
     if (settings.backend() instanceof Address.Unix unix && !Files.exists(unix.path())) {
       LOG.warn("proxy.backend: {} does not exist yet; clients will be refused until the runtime creates it "
           + "(set proxy.backend to your CRI socket, e.g. unix:/run/crio/crio.sock)", unix.path());
     }
-    proxy = ProxyServer.start(settings, new ServerTls(settings.tlsProvider(), tls.get().material()), metrics,
-        inheritedFd);
+    if (settings.mode() == ProxySettings.Mode.CRI) {
+      audit = AuditTrail.open(config.cri().audit(), config.stateDir(), metrics);
+      CallMetrics calls = new CallMetrics(prometheus);
+      CallListener listener = new CallListener() {
+        @Override
+        public void started(String name) {
+          calls.started(name);
+        }
+
+        @Override
+        public void ended(CallRecord record) {
+          calls.ended(record);
+          audit.ended(record);
+        }
+      };
+      gateway = new CriGateway(settings.cri(), config.cri().authorization().policy(), listener, audit.recording());
+    } else {
+      audit = null;
+      gateway = null;
+    }
+    try {
+      proxy = ProxyServer.start(settings, new ServerTls(settings.tlsProvider(), tls.get().material()), metrics,
+          inheritedFd, gateway);
+    } catch (IOException | RuntimeException e) {
+      if (audit != null) {
+        audit.close();
+      }
+      throw e;
+    }
     tls.get().certificates().keySet().forEach(this::registerExpiry);
     registrar = Registrar.create(config.registration(), manifestFile(), metrics,
         () -> systemd.status(statusLine()));
@@ -82,7 +120,8 @@ public final class Agent implements AutoCloseable {
     metrics.gauge("cri.up", () -> (Gauge<Integer>) () -> cri.get() != null && cri.get().up() ? 1 : 0);
     AgentConfig.Status status = config.status();
     statusServer = status.enabled()
-        ? StatusServer.start(((Address.Tcp) status.listen()).toSocketAddress(), metrics, this::readiness) : null;
+        ? StatusServer.start(((Address.Tcp) status.listen()).toSocketAddress(), metrics, prometheus, this::readiness)
+        : null;
     long every = config.tls().checkInterval().toMillis();
     maintenance.scheduleWithFixedDelay(this::maintain, every, every, TimeUnit.MILLISECONDS);
     // The first CRI check (and JMX, when on) come right after READY, off the start-up path: the check loads gRPC (and its own
@@ -140,6 +179,7 @@ public final class Agent implements AutoCloseable {
     Map<String, String> details = new LinkedHashMap<>();
     details.put("listen", identity.get().endpoint(proxy.localAddress().getPort()));
     details.put("backend", proxy.settings().backend().toString());
+    details.put("mode", modeLine());
     details.put("registration", registrar.state().readyz());
     if (result != null && result.up()) {
       details.put("runtime", result.runtime());
@@ -164,6 +204,13 @@ public final class Agent implements AutoCloseable {
     }
     CriHealth.Result result = criHealth.check();
     CriHealth.Result before = cri.getAndSet(result);
+    if (gateway != null) {
+      boolean wasBridging = gateway.bridging();
+      gateway.runtimeApis(result.apis());
+      if (gateway.bridging() != wasBridging) {
+        LOG.info("cri gateway: {}", modeLine());
+      }
+    }
     if (before == null || before.up() != result.up()) {
       if (result.up()) {
         LOG.info("{}", result.summary());
@@ -182,7 +229,34 @@ public final class Agent implements AutoCloseable {
     CriHealth.Result result = cri.get();
     String criPart = criHealth == null ? "cri over tcp (not checked)"
         : result == null ? "cri not checked yet" : result.summary();
-    return "serving; " + criPart + "; " + (registrar == null ? "registration starting" : registrar.state().line());
+    return "serving (" + modeLine() + "); " + criPart + "; "
+        + (registrar == null ? "registration starting" : registrar.state().line());
+  }
+
+  /**
+   * The proxy's mode in a few words: {@code l4 relay}, {@code cri gateway}, {@code cri gateway, bridging v1alpha2 to
+   * v1}.
+   */
+  public String modeLine() {
+    if (gateway == null) {
+      return "l4 relay";
+    }
+    return gateway.bridging() ? "cri gateway, bridging v1alpha2 to v1" : "cri gateway";
+  }
+
+  /** The CRI gateway, in cri mode. */
+  public Optional<CriGateway> gateway() {
+    return Optional.ofNullable(gateway);
+  }
+
+  /** The audit trail, in cri mode. */
+  public Optional<AuditTrail> audit() {
+    return Optional.ofNullable(audit);
+  }
+
+  /** The registry of the metrics that are Prometheus-native (the CRI gateway's per-method ones). */
+  public PrometheusRegistry prometheus() {
+    return prometheus;
   }
 
   /** The proxy. */
@@ -232,9 +306,10 @@ public final class Agent implements AutoCloseable {
     AgentConfig old = config;
     if (!newConfig.proxy().equals(old.proxy()) || !newConfig.hypervisor().equals(old.hypervisor())
         || !newConfig.stateDir().equals(old.stateDir()) || !newConfig.status().equals(old.status())
-        || !newConfig.registration().equals(old.registration())) {
-      LOG.warn("reload: changes to stateDir, proxy, hypervisor, status or registration take effect only after a "
-          + "restart");
+        || !newConfig.registration().equals(old.registration()) || !restartOnly(newConfig.cri()).equals(
+            restartOnly(old.cri()))) {
+      LOG.warn("reload: changes to stateDir, proxy, hypervisor, status, registration or cri (but for "
+          + "cri.authorization and cri.audit.mode) take effect only after a restart");
     }
     TlsSource previous = tlsSource;
     tlsSource = new TlsSource(newConfig);
@@ -242,8 +317,25 @@ public final class Agent implements AutoCloseable {
       tlsSource = previous;
       return false;
     }
+    if (gateway != null) {
+      gateway.policy(newConfig.cri().authorization().policy());
+      audit.mode(newConfig.cri().audit().mode());
+      gateway.auditing(audit.recording());
+      LOG.info("reload: cri.authorization profile {} with {} allow and {} deny rules; cri.audit.mode {}",
+          newConfig.cri().authorization().profile().configName(), newConfig.cri().authorization().allow().size(),
+          newConfig.cri().authorization().deny().size(),
+          newConfig.cri().audit().mode().name().toLowerCase(Locale.ROOT));
+    }
     config = newConfig;
     return true;
+  }
+
+  // What of the cri section only a restart applies: everything but the authorization and the audit mode.
+  private static CriConfig restartOnly(CriConfig cri) {
+    CriConfig.Audit a = cri.audit();
+    return new CriConfig(cri.bridge(), cri.maxConcurrentStreams(), cri.maxHeaderListSize(), cri.maxMessageSize(),
+        cri.maxPingsPerMinute(), null, new CriConfig.Audit(null, a.file(), a.maxFileSize(), a.maxFiles(),
+        a.journald()));
   }
 
   /** Issues a new server certificate from the local CA now (generate mode) and swaps it in. */
@@ -254,7 +346,7 @@ public final class Agent implements AutoCloseable {
   private synchronized void maintain() {
     try {
       HypervisorIdentity current = identity.get();
-      HypervisorIdentity now = identities.resolve(config.hypervisor(), config.proxy().settings().listen());
+      HypervisorIdentity now = identities.resolve(config.hypervisor(), config.proxySettings().listen());
       if (!now.ipAddress().equals(current.ipAddress())) {
         LOG.warn("this host's address changed from {} to {}: re-issuing the server certificate", current.ip(),
             now.ip());
@@ -326,6 +418,9 @@ public final class Agent implements AutoCloseable {
     }
     LOG.info("stopping: draining {} open connections", proxy.openConnections());
     boolean clean = proxy.drain(proxy.settings().drainTimeout());
+    if (audit != null) {
+      audit.close();
+    }
     LOG.info("stopped ({})", clean ? "all connections finished" : "drain timeout: remaining connections closed");
   }
 }

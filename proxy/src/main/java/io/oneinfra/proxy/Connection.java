@@ -4,19 +4,23 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.oneinfra.proxy.cri.Traffic;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One client connection and, once the client is authenticated, its backend connection.
+ * One client connection and, once the client is authenticated, its backend connection: raw bytes both ways (l4), or
+ * the CRI gateway's HTTP/2 handlers on both channels (cri).
  *
  * <p>All state is touched only on the frontend's event loop, which the backend channel shares.
  */
-final class Connection {
+final class Connection implements Traffic {
   private final ProxyContext proxy;
   final Channel frontend;
   private Channel backend;
@@ -29,6 +33,7 @@ final class Connection {
   private boolean backendInputClosed;
   private String closeReason = "";
   private Queue<Object> early;
+  private boolean gateway;
 
   Connection(ProxyContext proxy, Channel frontend) {
     this.proxy = proxy;
@@ -80,6 +85,49 @@ final class Connection {
     }
   }
 
+  /**
+   * Called with the runtime channel once it is connected in cri mode: the gateway's client-side handler goes in after
+   * TLS, and what arrived early is fed to it.
+   */
+  void joinedGateway(Channel channel, ChannelHandler clientSide) {
+    backend = channel;
+    gateway = true;
+    if (!frontend.isActive()) {
+      channel.close();
+      return;
+    }
+    proxy.metrics.relayed.mark();
+    frontend.pipeline().addAfter(FrontendInitializer.TLS, "cri", clientSide);
+    if (early != null) {
+      ChannelHandlerContext tls = frontend.pipeline().context(FrontendInitializer.TLS);
+      for (Object msg; (msg = early.poll()) != null; ) {
+        tls.fireChannelRead(msg);
+      }
+      early = null;
+      tls.fireChannelReadComplete();
+    }
+    if (frontendInputClosed) {
+      frontend.close(); // HTTP/2 has no half-close: a client that sent FIN is done
+      return;
+    }
+    backend.config().setAutoRead(true);
+    frontend.config().setAutoRead(true);
+  }
+
+  @Override
+  public void in(int bytes) {
+    bytesIn += bytes;
+    proxy.metrics.bytesIn.inc(bytes);
+    lastActivityNanos = System.nanoTime();
+  }
+
+  @Override
+  public void out(int bytes) {
+    bytesOut += bytes;
+    proxy.metrics.bytesOut.inc(bytes);
+    lastActivityNanos = System.nanoTime();
+  }
+
   /** Bytes from the client: held until the backend is joined, then relayed. */
   void fromFrontend(ByteBuf msg) {
     if (backend == null) {
@@ -93,19 +141,13 @@ final class Connection {
   }
 
   private void toBackend(ByteBuf msg) {
-    int n = msg.readableBytes();
-    bytesIn += n;
-    proxy.metrics.bytesIn.inc(n);
-    lastActivityNanos = System.nanoTime();
+    in(msg.readableBytes());
     backend.write(msg, backend.voidPromise());
   }
 
   /** Bytes from the backend, relayed to the client. */
   void fromBackend(ByteBuf msg) {
-    int n = msg.readableBytes();
-    bytesOut += n;
-    proxy.metrics.bytesOut.inc(n);
-    lastActivityNanos = System.nanoTime();
+    out(msg.readableBytes());
     frontend.write(msg, frontend.voidPromise());
   }
 
@@ -137,6 +179,10 @@ final class Connection {
     frontendInputClosed = true;
     if (backend == null) {
       return; // applied when joined
+    }
+    if (gateway) {
+      frontend.close(); // HTTP/2 has no half-close: the gateway lets open calls answer, then closes
+      return;
     }
     if (backendInputClosed) {
       close("");

@@ -2,6 +2,7 @@ package io.oneinfra.proxy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -13,6 +14,8 @@ import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.oneinfra.proxy.cri.ClientIdentity;
+import io.oneinfra.proxy.cri.CriGateway;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
@@ -42,8 +45,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     if (evt instanceof SslHandshakeCompletionEvent handshake) {
       proxy.metrics.handshakeTime.update(System.nanoTime() - connection.acceptedNanos(), TimeUnit.NANOSECONDS);
       if (handshake.isSuccess()) {
-        connection.authenticated(peerName(ctx));
-        connectBackend(ctx);
+        X509Certificate leaf = peerCertificate(ctx);
+        connection.authenticated(leaf == null ? "cn=?" : peerName(leaf));
+        connectBackend(ctx, leaf);
       } else {
         refuse(ctx, handshake.cause());
       }
@@ -61,14 +65,20 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     ctx.close();
   }
 
-  private void connectBackend(ChannelHandlerContext ctx) {
+  private void connectBackend(ChannelHandlerContext ctx, X509Certificate leaf) {
     long start = System.nanoTime();
+    CriGateway.Pair gateway = proxy.gateway == null || leaf == null ? null
+        : proxy.gateway.newPair(ClientIdentity.of(leaf, commonName(leaf), connection.remote()), connection,
+            proxy.settings.drainTimeout().toMillis());
+    ChannelHandler backendHandler = gateway != null ? gateway.runtimeSide() : new BackendHandler(connection);
     ChannelFuture connect = proxy.backendBootstrap(ctx.channel())
-        .handler(new BackendHandler(connection))
+        .handler(backendHandler)
         .connect(proxy.backendAddress);
     connect.addListener((ChannelFuture f) -> {
       proxy.metrics.backendConnect.update(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-      if (f.isSuccess()) {
+      if (f.isSuccess() && gateway != null) {
+        connection.joinedGateway(f.channel(), gateway.clientSide());
+      } else if (f.isSuccess()) {
         connection.joined(f.channel());
       } else {
         proxy.metrics.backendUnavailable.mark();
@@ -113,15 +123,24 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** {@code cn=NAME} of the verified client certificate, for log lines. */
-  private static String peerName(ChannelHandlerContext ctx) {
+  /** The verified client certificate, or null when the session has none (never after a successful handshake). */
+  private static X509Certificate peerCertificate(ChannelHandlerContext ctx) {
     try {
       Certificate[] chain = ctx.pipeline().get(SslHandler.class).engine().getSession().getPeerCertificates();
-      String subject = ((X509Certificate) chain[0]).getSubjectX500Principal().getName();
-      Matcher m = CN.matcher(subject);
-      return m.find() ? "cn=" + m.group(1) : "subject=" + subject;
+      return (X509Certificate) chain[0];
     } catch (SSLPeerUnverifiedException | RuntimeException e) {
-      return "cn=?";
+      return null;
     }
+  }
+
+  /** {@code cn=NAME} of the verified client certificate, for log lines. */
+  private static String peerName(X509Certificate leaf) {
+    String cn = commonName(leaf);
+    return cn != null ? "cn=" + cn : "subject=" + leaf.getSubjectX500Principal().getName();
+  }
+
+  private static String commonName(X509Certificate leaf) {
+    Matcher m = CN.matcher(leaf.getSubjectX500Principal().getName());
+    return m.find() ? m.group(1) : null;
   }
 }

@@ -5,6 +5,9 @@ import io.netty.channel.socket.SocketChannel;
 
 /** Wires an accepted connection: refuse it when over the limit, else TLS then the frontend handler. */
 final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
+  /** The TLS handler's name in the client pipeline. */
+  static final String TLS = "tls";
+
   private final ProxyContext proxy;
   private final ConnectionCounter counter;
 
@@ -30,7 +33,7 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
       return;
     }
     ch.pipeline()
-        .addLast("tls", proxy.tls.newHandler(ch.alloc(), proxy.settings.handshakeTimeout().toMillis()))
+        .addLast(TLS, proxy.tls.newHandler(ch.alloc(), proxy.settings.handshakeTimeout().toMillis()))
         .addLast("relay", new FrontendHandler(proxy));
   }
 }

@@ -3,6 +3,7 @@ package io.oneinfra.proxy;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.oneinfra.proxy.cri.CriGateway;
 import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -23,13 +24,16 @@ final class ProxyContext {
   final ServerTls tls;
   final ProxyMetrics metrics;
   final SocketAddress backendAddress;
+  /** The CRI gateway in {@code cri} mode, else null. */
+  final CriGateway gateway;
   private final Bootstrap backendTemplate;
   final RateLimitedLog handshakeLog = new RateLimitedLog(HANDSHAKE, 1, TimeUnit.SECONDS);
   final RateLimitedLog backendLog = new RateLimitedLog(ERRORS, 10, TimeUnit.SECONDS);
   final RateLimitedLog refusedLog = new RateLimitedLog(ERRORS, 10, TimeUnit.SECONDS);
 
-  ProxyContext(ProxySettings settings, Transport transport, ServerTls tls, ProxyMetrics metrics) {
+  ProxyContext(ProxySettings settings, Transport transport, ServerTls tls, ProxyMetrics metrics, CriGateway gateway) {
     this.settings = settings;
+    this.gateway = gateway;
     this.tls = tls;
     this.metrics = metrics;
     this.backendAddress = transport.socketAddress(settings.backend());

@@ -11,6 +11,9 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.oneinfra.proxy.cri.CallListener;
+import io.oneinfra.proxy.cri.CriGateway;
+import io.oneinfra.proxy.cri.MethodPolicy;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -20,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,14 +38,18 @@ public final class ProxyServer implements AutoCloseable, FrontendInitializer.Con
   private final Transport transport;
   private final ServerTls tls;
   private final EventLoopGroup group;
+  private final CriGateway gateway;
   private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
   private final AtomicInteger open = new AtomicInteger();
   private final Object drainLock = new Object();
   private volatile boolean draining;
   private Channel listener;
 
-  private ProxyServer(ProxySettings settings, ServerTls tls) {
+  private ProxyServer(ProxySettings settings, ServerTls tls, CriGateway gateway) {
     this.settings = settings;
+    this.gateway = settings.mode() == ProxySettings.Mode.CRI
+        ? (gateway != null ? gateway : new CriGateway(settings.cri(), MethodPolicy.CONTROLLER, CallListener.NONE, false))
+        : null;
     this.transport = Transport.select(settings.transport());
     this.tls = tls;
     this.group = transport.newGroup(settings.effectiveIoThreads(), new DefaultThreadFactory("proxy-io", true));
@@ -65,7 +73,19 @@ public final class ProxyServer implements AutoCloseable, FrontendInitializer.Con
    */
   public static ProxyServer start(ProxySettings settings, ServerTls tls, MetricRegistry registry,
       OptionalInt inheritedFd) throws IOException {
-    ProxyServer server = new ProxyServer(settings, tls);
+    return start(settings, tls, registry, inheritedFd, null);
+  }
+
+  /**
+   * As {@link #start(ProxySettings, ServerTls, MetricRegistry, OptionalInt)}, with the CRI gateway to use in
+   * {@code cri} mode (its method policy, bridging and call listener); null in cri mode means the controller profile
+   * and no listener.
+   *
+   * @throws IOException when the address cannot be bound or the descriptor cannot be adopted
+   */
+  public static ProxyServer start(ProxySettings settings, ServerTls tls, MetricRegistry registry,
+      OptionalInt inheritedFd, CriGateway gateway) throws IOException {
+    ProxyServer server = new ProxyServer(settings, tls, gateway);
     try {
       server.bind(new ProxyMetrics(registry), inheritedFd);
     } catch (IOException | RuntimeException e) {
@@ -77,7 +97,10 @@ public final class ProxyServer implements AutoCloseable, FrontendInitializer.Con
 
   private void bind(ProxyMetrics metrics, OptionalInt inheritedFd) throws IOException {
     metrics.registerOpen(open::get);
-    ProxyContext context = new ProxyContext(settings, transport, tls, metrics);
+    if (gateway != null) {
+      gateway.register(metrics.registry());
+    }
+    ProxyContext context = new ProxyContext(settings, transport, tls, metrics, gateway);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(group)
         .option(ChannelOption.SO_BACKLOG, 1024)
@@ -104,10 +127,10 @@ public final class ProxyServer implements AutoCloseable, FrontendInitializer.Con
           + future.cause().getMessage(), future.cause());
     }
     listener = future.channel();
-    LOG.info("proxy listening on {}{} for {} (transport {}, tls {}, {} io threads)",
+    LOG.info("proxy listening on {}{} for {} (mode {}, transport {}, tls {}, {} io threads)",
         Units.address(listener.localAddress()), inheritedFd.isPresent() ? " (socket activation)" : "",
-        settings.backend(), transport.name().toLowerCase(Locale.ROOT), tls.provider().name().toLowerCase(Locale.ROOT),
-        settings.effectiveIoThreads());
+        settings.backend(), settings.mode().name().toLowerCase(Locale.ROOT), transport.name().toLowerCase(Locale.ROOT),
+        tls.provider().name().toLowerCase(Locale.ROOT), settings.effectiveIoThreads());
   }
 
   @Override
@@ -170,6 +193,11 @@ public final class ProxyServer implements AutoCloseable, FrontendInitializer.Con
     return tls;
   }
 
+  /** The CRI gateway in {@code cri} mode, else empty. */
+  public Optional<CriGateway> gateway() {
+    return Optional.ofNullable(gateway);
+  }
+
   /** Client connections open now. */
   public int openConnections() {
     return open.get();
@@ -185,6 +213,8 @@ public final class ProxyServer implements AutoCloseable, FrontendInitializer.Con
     draining = true;
     listener.close().awaitUninterruptibly();
     long deadline = System.nanoTime() + timeout.toNanos();
+    // gateway connections send GOAWAY at once and close when their calls are done; raw relays run to their end
+    clients.forEach(channel -> channel.pipeline().fireUserEventTriggered(CriGateway.DRAIN));
     boolean finished = awaitIdle(deadline);
     if (!finished) {
       LOG.warn("drain timeout after {}: closing {} open connections", timeout, open.get());

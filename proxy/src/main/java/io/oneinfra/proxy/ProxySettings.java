@@ -1,5 +1,6 @@
 package io.oneinfra.proxy;
 
+import io.oneinfra.proxy.cri.CriSettings;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -17,6 +18,8 @@ import java.util.Objects;
  * @param transport epoll, NIO, or the best available
  * @param ioThreads event loop threads; zero means one per core
  * @param tlsProvider BoringSSL (openssl), the JDK, or the best available
+ * @param mode what happens after the handshake: raw bytes to the backend (l4) or the CRI gateway (cri)
+ * @param cri the gateway's limits and bridging rule (used in cri mode)
  */
 public record ProxySettings(
     Address.Tcp listen,
@@ -29,7 +32,17 @@ public record ProxySettings(
     Duration drainTimeout,
     Transport.Preference transport,
     int ioThreads,
-    TlsProvider tlsProvider) {
+    TlsProvider tlsProvider,
+    Mode mode,
+    CriSettings cri) {
+
+  /** What an authenticated connection is joined to. */
+  public enum Mode {
+    /** Raw bytes both ways, as haproxy's {@code mode tcp}. */
+    L4,
+    /** HTTP/2 terminated; each gRPC call authorized, audited, counted and bridged (see {@code proxy.cri}). */
+    CRI
+  }
 
   /** Which TLS implementation serves the handshake. */
   public enum TlsProvider {
@@ -43,6 +56,8 @@ public record ProxySettings(
     Objects.requireNonNull(backend, "proxy.backend");
     Objects.requireNonNull(transport, "proxy.transport");
     Objects.requireNonNull(tlsProvider, "proxy.tlsProvider");
+    Objects.requireNonNull(mode, "proxy.mode");
+    Objects.requireNonNull(cri, "cri");
     if (maxConnections < 1) {
       throw new IllegalArgumentException("proxy.maxConnections: " + maxConnections + " must be at least 1");
     }
@@ -79,7 +94,7 @@ public record ProxySettings(
     return new Builder(listen, backend);
   }
 
-  /** Defaults chosen for a CRI socket: long-lived gRPC connections, few clients. */
+  /** Defaults chosen for a CRI socket: long-lived gRPC connections, few clients; the library relays raw bytes (l4). */
   public static final class Builder {
     private final Address.Tcp listen;
     private final Address backend;
@@ -92,6 +107,8 @@ public record ProxySettings(
     private Transport.Preference transport = Transport.Preference.AUTO;
     private int ioThreads;
     private TlsProvider tlsProvider = TlsProvider.AUTO;
+    private Mode mode = Mode.L4;
+    private CriSettings cri = CriSettings.DEFAULTS;
 
     private Builder(Address.Tcp listen, Address backend) {
       this.listen = listen;
@@ -143,9 +160,19 @@ public record ProxySettings(
       return this;
     }
 
+    public Builder mode(Mode value) {
+      this.mode = value;
+      return this;
+    }
+
+    public Builder cri(CriSettings value) {
+      this.cri = value;
+      return this;
+    }
+
     public ProxySettings build() {
       return new ProxySettings(listen, backend, maxConnections, handshakeTimeout, connectTimeout, idleTimeout,
-          maxLifetime, drainTimeout, transport, ioThreads, tlsProvider);
+          maxLifetime, drainTimeout, transport, ioThreads, tlsProvider, mode, cri);
     }
   }
 }

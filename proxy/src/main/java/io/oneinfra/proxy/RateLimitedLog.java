@@ -5,18 +5,18 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 
 /** Logs a recurring warning at most once per interval, saying how many were held back, so a fault cannot flood. */
-final class RateLimitedLog {
+public final class RateLimitedLog {
   private final Logger logger;
   private final long intervalNanos;
   private final AtomicLong nextNanos = new AtomicLong(Long.MIN_VALUE);
   private final AtomicLong suppressed = new AtomicLong();
 
-  RateLimitedLog(Logger logger, long interval, TimeUnit unit) {
+  public RateLimitedLog(Logger logger, long interval, TimeUnit unit) {
     this.logger = logger;
     this.intervalNanos = unit.toNanos(interval);
   }
 
-  void warn(String format, Object... args) {
+  public void warn(String format, Object... args) {
     if (!logger.isWarnEnabled()) {
       return;
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 
+import io.oneinfra.proxy.cri.CriSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,7 @@ class ProxySettingsTest {
 
     assertThat(s).isEqualTo(new ProxySettings(LISTEN, BACKEND, 7, Duration.ofMillis(1500), Duration.ofSeconds(2),
         Duration.ofMinutes(3), Duration.ofHours(4), Duration.ZERO, Transport.Preference.NIO, 2,
-        ProxySettings.TlsProvider.JDK));
+        ProxySettings.TlsProvider.JDK, ProxySettings.Mode.L4, CriSettings.DEFAULTS));
   }
 
   @Test

@@ -2,13 +2,16 @@ package io.oneinfra.agent.config;
 
 import io.oneinfra.agent.log.LogFormat;
 import io.oneinfra.agent.pki.KeyType;
+import io.oneinfra.proxy.AccessPolicy;
 import io.oneinfra.proxy.Address;
 import io.oneinfra.proxy.ProxySettings;
 import io.oneinfra.proxy.Transport;
+import io.oneinfra.proxy.cri.CriSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The agent's configuration, as read from YAML. Absent keys take the defaults documented in docs/CONFIGURATION.md.
@@ -21,25 +24,32 @@ import java.util.Objects;
  * @param status the HTTP status endpoint and health checks
  * @param log log format and levels
  * @param registration how the Hypervisor object reaches the management cluster
+ * @param cri the CRI gateway ({@code proxy.mode: cri}): bridging, limits, method authorization, audit
  */
 public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hypervisor hypervisor, Status status,
-    Log log, Registration registration) {
+    Log log, Registration registration, CriConfig cri) {
 
   public AgentConfig {
     stateDir = Objects.requireNonNullElse(stateDir, Path.of("/var/lib/oneinfra-agent"));
     proxy = Objects.requireNonNullElse(proxy, new Proxy(null, null, null, null, null, null, null, null, null, null,
-        null));
+        null, null));
     tls = Objects.requireNonNullElse(tls, new Tls(null, null, null, null, null, null, null, null, null, null));
     access = Objects.requireNonNullElse(access, new Access(null, null));
     hypervisor = Objects.requireNonNullElse(hypervisor, new Hypervisor(null, null, null, null, null));
     status = Objects.requireNonNullElse(status, new Status(null, null, null, null));
     log = Objects.requireNonNullElse(log, new Log(null, null, null));
     registration = Objects.requireNonNullElse(registration, Registration.defaults());
+    cri = Objects.requireNonNullElse(cri, CriConfig.defaults());
+  }
+
+  /** The proxy's settings: the {@code proxy} section with the gateway's limits from {@code cri}. */
+  public ProxySettings proxySettings() {
+    return proxy.settings(cri.settings());
   }
 
   /** A config with every default. */
   public static AgentConfig defaults() {
-    return new AgentConfig(null, null, null, null, null, null, null, null);
+    return new AgentConfig(null, null, null, null, null, null, null, null, null);
   }
 
   /** This config with per-host overrides (flags, environment) applied; null leaves a value as it is. */
@@ -48,12 +58,12 @@ public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hy
     Proxy p = proxy;
     Proxy newProxy = new Proxy(listen != null ? listen : p.listen(), backend != null ? backend : p.backend(),
         p.maxConnections(), p.handshakeTimeout(), p.connectTimeout(), p.idleTimeout(), p.maxLifetime(),
-        p.drainTimeout(), p.transport(), p.tlsProvider(), p.ioThreads());
+        p.drainTimeout(), p.transport(), p.tlsProvider(), p.ioThreads(), p.mode());
     Hypervisor h = hypervisor;
     Hypervisor newHypervisor = new Hypervisor(name != null ? name : h.name(),
         ipAddress != null ? ipAddress : h.ipAddress(), h.isPublic(), h.portRange(), h.controllerAddress());
     return new AgentConfig(stateDirOverride != null ? stateDirOverride : stateDir, newProxy, tls, access,
-        newHypervisor, status, log, registration);
+        newHypervisor, status, log, registration, cri);
   }
 
   /**
@@ -225,6 +235,12 @@ public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hy
       uris = uris == null ? List.of() : List.copyOf(uris);
       spkiSha256 = spkiSha256 == null ? List.of() : List.copyOf(spkiSha256);
     }
+
+    /** These lists as the proxy's policy, without revocation lists. */
+    public AccessPolicy toPolicy() {
+      return new AccessPolicy(Set.copyOf(commonNames), Set.copyOf(organizationalUnits), Set.copyOf(dnsNames),
+          Set.copyOf(uris), Set.copyOf(spkiSha256), List.of());
+    }
   }
 
   /**
@@ -241,13 +257,20 @@ public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hy
    * @param transport {@code auto}, {@code epoll} or {@code nio}
    * @param tlsProvider {@code auto}, {@code openssl} or {@code jdk}
    * @param ioThreads event loop threads (0 = one per core)
+   * @param mode {@code cri} (default: the CRI gateway, see the {@code cri} section) or {@code l4} (raw relay)
    */
   public record Proxy(Address listen, Address backend, Integer maxConnections, Duration handshakeTimeout,
       Duration connectTimeout, Duration idleTimeout, Duration maxLifetime, Duration drainTimeout,
-      Transport.Preference transport, ProxySettings.TlsProvider tlsProvider, Integer ioThreads) {
+      Transport.Preference transport, ProxySettings.TlsProvider tlsProvider, Integer ioThreads,
+      ProxySettings.Mode mode) {
 
-    /** Validated proxy settings with defaults filled in. */
+    /** Validated proxy settings with defaults filled in, and the gateway's default limits. */
     public ProxySettings settings() {
+      return settings(CriSettings.DEFAULTS);
+    }
+
+    /** Validated proxy settings with defaults filled in, and {@code cri} as the gateway's limits. */
+    public ProxySettings settings(CriSettings cri) {
       Address listenAddress = Objects.requireNonNullElse(listen, Address.parse("proxy.listen", "0.0.0.0:7443"));
       if (!(listenAddress instanceof Address.Tcp tcp)) {
         throw new IllegalArgumentException("proxy.listen: " + listenAddress + " must be HOST:PORT, not a unix socket");
@@ -280,7 +303,7 @@ public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hy
       if (ioThreads != null) {
         b.ioThreads(ioThreads);
       }
-      return b.build();
+      return b.mode(mode != null ? mode : ProxySettings.Mode.CRI).cri(cri).build();
     }
   }
 

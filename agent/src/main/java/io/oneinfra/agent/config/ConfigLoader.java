@@ -16,6 +16,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.oneinfra.proxy.Address;
+import io.oneinfra.proxy.cri.CriMethods;
+import java.util.Arrays;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +40,9 @@ public final class ConfigLoader {
   public ConfigLoader() {
     SimpleModule types = new SimpleModule("oneinfra-agent")
         .addDeserializer(Duration.class, new DurationDeserializer())
-        .addDeserializer(Address.class, new AddressDeserializer());
+        .addDeserializer(Address.class, new AddressDeserializer())
+        .addDeserializer(DataSize.class, new DataSizeDeserializer())
+        .addDeserializer(CriMethods.Profile.class, new ProfileDeserializer());
     mapper = JsonMapper.builder(new YAMLFactory())
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
@@ -84,7 +88,7 @@ public final class ConfigLoader {
       if (config == null) {
         config = AgentConfig.defaults();
       }
-      config.proxy().settings(); // validate now, not at first use
+      config.proxySettings(); // validate now, not at first use
       return config;
     } catch (UnrecognizedPropertyException e) {
       String known = e.getKnownPropertyIds() == null ? "" : e.getKnownPropertyIds().stream().map(String::valueOf)
@@ -179,6 +183,31 @@ public final class ConfigLoader {
       } catch (IllegalArgumentException e) {
         throw JsonMappingException.from(p, e.getMessage(), e);
       }
+    }
+  }
+
+  private static final class DataSizeDeserializer extends JsonDeserializer<DataSize> {
+    @Override
+    public DataSize deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      try {
+        return DataSize.parse(p.getValueAsString(p.getText()));
+      } catch (IllegalArgumentException e) {
+        throw JsonMappingException.from(p, currentKey(p) + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private static final class ProfileDeserializer extends JsonDeserializer<CriMethods.Profile> {
+    @Override
+    public CriMethods.Profile deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      String text = p.getValueAsString(p.getText());
+      for (CriMethods.Profile profile : CriMethods.Profile.values()) {
+        if (profile.configName().equalsIgnoreCase(text)) {
+          return profile;
+        }
+      }
+      throw JsonMappingException.from(p, currentKey(p) + ": '" + text + "' is not a profile; want one of "
+          + Arrays.stream(CriMethods.Profile.values()).map(CriMethods.Profile::configName).toList());
     }
   }
 }

@@ -64,10 +64,21 @@ public final class StatusServer implements AutoCloseable {
    */
   public static StatusServer start(
       InetSocketAddress listen, MetricRegistry registry, Supplier<Readiness> readiness) throws IOException {
+    return start(listen, registry, new PrometheusRegistry(), readiness);
+  }
+
+  /**
+   * As {@link #start(InetSocketAddress, MetricRegistry, Supplier)}, also exposing the Prometheus-native metrics of
+   * {@code prometheus} (the Dropwizard ones are added to it).
+   *
+   * @throws IOException when the address cannot be bound
+   */
+  public static StatusServer start(InetSocketAddress listen, MetricRegistry registry, PrometheusRegistry prometheus,
+      Supplier<Readiness> readiness) throws IOException {
     Objects.requireNonNull(listen, "listen");
     Objects.requireNonNull(registry, "registry");
+    Objects.requireNonNull(prometheus, "prometheus");
     Objects.requireNonNull(readiness, "readiness");
-    PrometheusRegistry prometheus = new PrometheusRegistry();
     DropwizardExports.builder()
         .dropwizardRegistry(registry)
         .invalidMetricHandler((name, e) -> true)

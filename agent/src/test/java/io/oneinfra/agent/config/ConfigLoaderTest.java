@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import io.oneinfra.proxy.Address;
 import io.oneinfra.proxy.ProxySettings;
 import io.oneinfra.proxy.Transport;
+import io.oneinfra.proxy.cri.CriSettings;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -96,7 +97,7 @@ class ConfigLoaderTest {
 
     assertThat(s).isEqualTo(new ProxySettings(new Address.Tcp("::1", 9443), new Address.Tcp("127.0.0.1", 10010), 12,
         Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofMinutes(5), Duration.ofHours(1), Duration.ZERO,
-        Transport.Preference.NIO, 3, ProxySettings.TlsProvider.JDK));
+        Transport.Preference.NIO, 3, ProxySettings.TlsProvider.JDK, ProxySettings.Mode.CRI, CriSettings.DEFAULTS));
   }
 
   @Test

@@ -35,7 +35,7 @@ class TlsSourceTest {
   }
 
   private AgentConfig generateConfig() {
-    return new AgentConfig(tmp.resolve("state"), null, null, null, null, null, null, null);
+    return new AgentConfig(tmp.resolve("state"), null, null, null, null, null, null, null, null);
   }
 
   private static List<String> sans(X509Certificate certificate) throws Exception {
@@ -59,7 +59,7 @@ class TlsSourceTest {
   private static AgentConfig filesConfig(Path certificate, Path key, Path clientCa, Path clientCertificate,
       Path clientKey) {
     return new AgentConfig(null, null, new AgentConfig.Tls(AgentConfig.Tls.Mode.FILES, null, null, null, certificate,
-        key, clientCa, clientCertificate, clientKey, null), null, null, null, null, null);
+        key, clientCa, clientCertificate, clientKey, null), null, null, null, null, null, null);
   }
 
   // --- generate mode
@@ -173,7 +173,7 @@ class TlsSourceTest {
   void serverNamesAddConfiguredExtrasOnceAfterTheIdentityAndLoopback() throws Exception {
     AgentConfig config = new AgentConfig(tmp, null, new AgentConfig.Tls(null, null,
         List.of("cri.example", "localhost", "10.0.0.7", "cri.example"), null, null, null, null, null, null, null),
-        null, null, null, null, null);
+        null, null, null, null, null, null);
     assertThat(new TlsSource(config).serverNames(identity()))
         .containsExactly("10.0.0.7", "hv-1.example", "localhost", "127.0.0.1", "::1", "cri.example");
   }

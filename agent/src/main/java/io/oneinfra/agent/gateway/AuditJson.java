@@ -1,0 +1,65 @@
+package io.oneinfra.agent.gateway;
+
+import io.oneinfra.proxy.cri.CallRecord;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** One audit record as one line of JSON; the field names are documented in docs/GATEWAY.md. */
+final class AuditJson {
+  private AuditJson() {}
+
+  static String line(CallRecord r) {
+    StringBuilder out = new StringBuilder(512).append('{');
+    field(out, "time", r.start().toString());
+    field(out, "client_cn", r.client().commonName());
+    field(out, "client_spki_sha256", r.client().spkiSha256());
+    field(out, "source", r.client().source());
+    field(out, "method", r.method());
+    field(out, "forwarded_as", r.forwarded());
+    out.append(",\"bridged\":").append(r.bridged());
+    field(out, "api", r.api());
+    field(out, "decision", r.allowed() ? "allowed" : "denied");
+    field(out, "reason", r.decision());
+    for (Map.Entry<String, String> e : new TreeMap<>(r.fields()).entrySet()) {
+      field(out, e.getKey(), e.getValue());
+    }
+    field(out, "code", r.grpcCode());
+    out.append(",\"code_number\":").append(r.grpcStatus());
+    field(out, "message", r.grpcMessage());
+    out.append(",\"duration_ms\":").append(String.format(Locale.ROOT, "%.3f", r.durationNanos() / 1e6));
+    out.append(",\"request_bytes\":").append(r.requestBytes());
+    out.append(",\"response_bytes\":").append(r.responseBytes());
+    return out.append('}').toString();
+  }
+
+  private static void field(StringBuilder out, String name, String value) {
+    if (out.length() > 1) {
+      out.append(',');
+    }
+    quote(out, name).append(':');
+    quote(out, value == null ? "" : value);
+  }
+
+  static StringBuilder quote(StringBuilder out, String text) {
+    out.append('"');
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        default -> {
+          if (c < 0x20 || c == 0x2028 || c == 0x2029) {
+            out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    return out.append('"');
+  }
+}
