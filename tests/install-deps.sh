@@ -53,8 +53,49 @@ if command -v busybox >/dev/null 2>&1 && ! dpkg -s busybox-static >/dev/null 2>&
   [[ " ${missing[*]} " == *" busybox-static "* ]] || missing+=(busybox-static)
 fi
 
+# containerd 2.x, a runtime that serves only CRI v1 (the gateway's bridging is tested against it): Debian sid's
+# package, unpacked privately under /opt/oneinfra-tests. The system's apt state is left alone: a private sources
+# list (the machine's own mirror, read from its sources at run time), private lists and cache.
+CONTAINERD2_VERSION=2.1.9+ds1-5
+CONTAINERD2_DIR=/opt/oneinfra-tests/containerd-${CONTAINERD2_VERSION%%+*}
+install_containerd2() {
+  local work uris
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' RETURN
+  uris=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+  if [[ -z "$uris" ]]; then
+    uris=$(awk '$1 == "deb" && $0 !~ /security/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+  fi
+  if [[ -z "$uris" ]]; then
+    echo "cannot find this machine's Debian mirror in /etc/apt/sources.list.d/*.sources or /etc/apt/sources.list" >&2
+    return 1
+  fi
+  mkdir -p "$work"/{sources,lists/partial,cache/archives/partial,deb}
+  printf 'Types: deb\nURIs: %s\nSuites: sid\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+    "$uris" > "$work/sources/sid.sources"
+  local apt=(apt-get -q -o Dir::Etc::sourcelist=/dev/null -o "Dir::Etc::sourceparts=$work/sources"
+    -o "Dir::State::Lists=$work/lists" -o "Dir::Cache=$work/cache" -o APT::Sandbox::User=root)
+  "${apt[@]}" update >/dev/null
+  (cd "$work/deb" && "${apt[@]}" download "containerd=$CONTAINERD2_VERSION" >/dev/null)
+  rm -rf "$CONTAINERD2_DIR.partial"
+  mkdir -p "$CONTAINERD2_DIR.partial"
+  dpkg-deb -x "$work"/deb/containerd_*.deb "$CONTAINERD2_DIR.partial"
+  rm -rf "$CONTAINERD2_DIR"
+  mv "$CONTAINERD2_DIR.partial" "$CONTAINERD2_DIR"
+  echo "installed: containerd $CONTAINERD2_VERSION (Debian sid) in $CONTAINERD2_DIR"
+}
+ensure_containerd2() {
+  [[ -x "$CONTAINERD2_DIR/usr/bin/containerd" ]] && return 0
+  if ((EUID != 0)); then
+    echo "need root to install containerd $CONTAINERD2_VERSION into $CONTAINERD2_DIR" >&2
+    return 1
+  fi
+  install_containerd2
+}
+
 if ((${#missing[@]} == 0)); then
-  echo "all test dependencies present; nothing to do"
+  echo "all Debian test dependencies present"
+  ensure_containerd2
   exit 0
 fi
 
@@ -72,3 +113,4 @@ echo "installing: ${missing[*]}"
 "${sudo[@]}" apt-get update
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
 echo "installed: ${missing[*]}"
+ensure_containerd2

@@ -23,6 +23,15 @@ public final class Requirements {
     }
   }
 
+  /** Fails unless every file exists and is executable (components installed outside PATH by install-deps.sh). */
+  public static void requireFile(Path... files) {
+    for (Path file : files) {
+      if (!Files.isExecutable(file) || !Files.isRegularFile(file)) {
+        fail("integration test needs " + file + "; " + INSTALL_HINT);
+      }
+    }
+  }
+
   /** Fails unless the test JVM runs as root, which containerd needs for overlayfs mounts and runc. */
   public static void requireRoot() {
     if (effectiveUid() != 0) {

@@ -33,8 +33,6 @@ public final class SharedContainerd implements BeforeAllCallback, ParameterResol
   }
 
   private static Containerd startChecked() {
-    Requirements.require("containerd", "ctr", "runc", "containerd-shim-runc-v2", "tar");
-    Requirements.requireRoot();
-    return Containerd.start();
+    return Containerd.start(Containerd.Flavor.DEBIAN_12);
   }
 }
