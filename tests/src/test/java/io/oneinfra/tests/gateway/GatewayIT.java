@@ -401,4 +401,207 @@ class GatewayIT {
       throw new UncheckedIOException(e);
     }
   }
+
+  /** Host processes whose command line is exactly {@code words} (the exec'd process shows here, in its pid space). */
+  private static boolean running(String... words) {
+    String wanted = String.join("\0", words) + "\0";
+    try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
+      return all.anyMatch(p -> {
+        try {
+          return Files.readString(Path.of("/proc", Long.toString(p.pid()), "cmdline"), StandardCharsets.ISO_8859_1)
+              .equals(wanted);
+        } catch (IOException | UncheckedIOException e) {
+          return false;
+        }
+      });
+    }
+  }
+
+  @Test
+  void aDeadlineAndACancellationReachTheRuntime() throws Exception {
+    GatewayBed.Pod pod = GatewayBed.runSleeper(containerd2, "cancel-" + UUID.randomUUID().toString().substring(0, 8));
+    ManagedChannel tester = GatewayBed.dial(agent2, GatewayBed.clientOf(agent2, state2, GatewayBed.TESTER), 1 << 20);
+    try {
+      // the deadline: the client gives up after 3 s; the exec'd process must go with the call
+      String seconds = Integer.toString(7000 + (int) (Math.random() * 1000));
+      ExecSyncRequest sleep = ExecSyncRequest.newBuilder().setContainerId(pod.containerId())
+          .addCmd("/bin/sleep").addCmd(seconds).build();
+      Future<?> call = Executors.newSingleThreadExecutor().submit(() -> CriCalls.call(tester, CriApiVersion.V1ALPHA2,
+          "ExecSync", sleep, ExecSyncResponse.getDefaultInstance(), Duration.ofSeconds(3)));
+      Poll.until(Duration.ofSeconds(10), "sleep " + seconds + " running in the container",
+          () -> running("/bin/sleep", seconds));
+      assertThatThrownBy(() -> call.get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(StatusRuntimeException.class)
+          .hasMessageContaining("DEADLINE_EXCEEDED");
+      Poll.until(Duration.ofSeconds(15), "sleep " + seconds + " killed by containerd after the deadline",
+          () -> !running("/bin/sleep", seconds));
+
+      // the cancellation: the client cancels a call in flight (RST_STREAM CANCEL)
+      String more = Integer.toString(8000 + (int) (Math.random() * 1000));
+      ExecSyncRequest sleepMore = sleep.toBuilder().clearCmd().addCmd("/bin/sleep").addCmd(more).build();
+      ClientCall<ExecSyncRequest, ExecSyncResponse> cancelled = tester.newCall(CriCalls.unary(CriApiVersion.V1,
+          "ExecSync", sleepMore, ExecSyncResponse.getDefaultInstance()), CallOptions.DEFAULT);
+      CountDownLatch closed = new CountDownLatch(1);
+      AtomicReference<Status> status = new AtomicReference<>();
+      cancelled.start(new ClientCall.Listener<>() {
+        @Override
+        public void onClose(Status s, Metadata trailers) {
+          status.set(s);
+          closed.countDown();
+        }
+      }, new Metadata());
+      cancelled.request(1);
+      cancelled.sendMessage(sleepMore);
+      cancelled.halfClose();
+      Poll.until(Duration.ofSeconds(10), "sleep " + more + " running", () -> running("/bin/sleep", more));
+      cancelled.cancel("test cancels", null);
+      assertThat(closed.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(status.get().getCode()).isEqualTo(Status.Code.CANCELLED);
+      Poll.until(Duration.ofSeconds(15), "sleep " + more + " killed by containerd after the cancellation",
+          () -> !running("/bin/sleep", more));
+    } finally {
+      tester.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      GatewayBed.remove(containerd2, pod);
+    }
+  }
+
+  @Test
+  void aSixteenMebibyteAnswerPasses() throws Exception {
+    GatewayBed.Pod pod = GatewayBed.runSleeper(containerd2, "large-" + UUID.randomUUID().toString().substring(0, 8));
+    int size = 16 * 1024 * 1024 - 4096; // containerd's own limit is 16 MiB for the whole message
+    ManagedChannel tester = GatewayBed.dial(agent2, GatewayBed.clientOf(agent2, state2, GatewayBed.TESTER),
+        32 << 20);
+    try {
+      ExecSyncResponse answer = CriCalls.call(tester, CriApiVersion.V1ALPHA2, "ExecSync",
+          ExecSyncRequest.newBuilder().setContainerId(pod.containerId()).addCmd("/bin/busybox").addCmd("head").addCmd("-c")
+              .addCmd(Integer.toString(size)).addCmd("/dev/urandom").setTimeout(60).build(),
+          ExecSyncResponse.getDefaultInstance(), Duration.ofSeconds(60));
+      assertThat(answer.getExitCode()).isZero();
+      assertThat(answer.getStdout().size()).isEqualTo(size);
+      assertThat(answer.getSerializedSize()).isGreaterThan(16 * 1024 * 1024 - 8192);
+    } finally {
+      tester.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      GatewayBed.remove(containerd2, pod);
+    }
+  }
+
+  @Test
+  void twoHundredConcurrentStreamsOnOneConnection() throws Exception {
+    int streams = 200;
+    ManagedChannel tester = GatewayBed.dial(agent2, GatewayBed.clientOf(agent2, state2, GatewayBed.TESTER), 1 << 20);
+    GatewayBed.Pod pod = null;
+    List<ClientCall<GetEventsRequest, ContainerEventResponse>> calls = new ArrayList<>();
+    try {
+      // GetContainerEvents streams until cancelled: 200 of them are open on the one connection at once
+      Map<Integer, Set<String>> seen = new ConcurrentHashMap<>();
+      AtomicInteger failed = new AtomicInteger();
+      for (int i = 0; i < streams; i++) {
+        int index = i;
+        seen.put(index, ConcurrentHashMap.newKeySet());
+        ClientCall<GetEventsRequest, ContainerEventResponse> call = tester.newCall(CriCalls.serverStreaming(
+            CriApiVersion.V1, "GetContainerEvents", GetEventsRequest.getDefaultInstance(),
+            ContainerEventResponse.getDefaultInstance()), CallOptions.DEFAULT);
+        call.start(new ClientCall.Listener<>() {
+          @Override
+          public void onMessage(ContainerEventResponse event) {
+            seen.get(index).add(event.getContainerId());
+            call.request(1);
+          }
+
+          @Override
+          public void onClose(Status status, Metadata trailers) {
+            if (status.getCode() != Status.Code.CANCELLED) {
+              failed.incrementAndGet();
+            }
+          }
+        }, new Metadata());
+        call.request(1);
+        call.sendMessage(GetEventsRequest.getDefaultInstance());
+        call.halfClose();
+        calls.add(call);
+      }
+      Poll.until(Duration.ofSeconds(20), streams + " calls in flight at the gateway",
+          () -> inFlight("GetContainerEvents") >= streams);
+      pod = GatewayBed.runSleeper(containerd2, "events-" + UUID.randomUUID().toString().substring(0, 8));
+      String containerId = pod.containerId();
+      Poll.until(Duration.ofSeconds(30), "every stream seeing the new container's events",
+          () -> seen.values().stream().allMatch(ids -> ids.contains(containerId)),
+          () -> seen.values().stream().filter(ids -> !ids.contains(containerId)).count() + " streams still waiting");
+      assertThat(failed).hasValue(0);
+      assertThat(agent2.proxy().openConnections()).isLessThanOrEqualTo(3); // one connection carried the streams
+    } finally {
+      calls.forEach(c -> c.cancel("done", null));
+      tester.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      if (pod != null) {
+        GatewayBed.remove(containerd2, pod);
+      }
+    }
+  }
+
+  private static double inFlight(String method) {
+    return agent2.prometheus().scrape().stream()
+        .filter(m -> m.getMetadata().getPrometheusName().equals("cri_calls_in_flight"))
+        .flatMap(m -> m.getDataPoints().stream())
+        .filter(p -> method.equals(p.getLabels().get("method")))
+        .mapToDouble(p -> ((io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot) p).getValue())
+        .sum();
+  }
+
+  @Test
+  void reloadingThePolicyUnderLoadDropsNoCall() throws Exception {
+    String open = TestAgents.config(state2, containerd2, "gateway-2", GatewayBed.TESTER_RULES);
+    String denyListImages = TestAgents.config(state2, containerd2, "gateway-2", GatewayBed.TESTER_RULES + """
+            deny:
+              - methods: [ListImages]
+        """);
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicInteger calls = new AtomicInteger();
+    List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ExecutorService callers = Executors.newFixedThreadPool(4);
+    try (CriChannel persistent = ControllerView.dial(GatewayBed.manifest(agent2), null)) {
+      List<Future<?>> running = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        boolean fresh = i % 2 == 1;
+        running.add(callers.submit(() -> {
+          while (!stop.get()) {
+            try {
+              if (fresh) {
+                try (CriChannel once = ControllerView.dial(GatewayBed.manifest(agent2), null)) {
+                  new CriClient(once.channel(), CriApiVersion.V1ALPHA2, GatewayBed.DEADLINE).version();
+                }
+              } else {
+                new CriClient(persistent.channel(), CriApiVersion.V1ALPHA2, GatewayBed.DEADLINE).listContainers();
+              }
+              calls.incrementAndGet();
+            } catch (IOException | RuntimeException | AssertionError e) {
+              failures.add(e);
+            }
+          }
+        }));
+      }
+      for (int i = 0; i < 10; i++) {
+        int before = calls.get();
+        assertThat(agent2.reload(parse(i % 2 == 0 ? denyListImages : open))).isTrue();
+        Poll.until(Duration.ofSeconds(10), "calls after reload " + i, () -> calls.get() > before + 8);
+      }
+      assertThat(agent2.reload(parse(denyListImages))).isTrue();
+      // the connection opened before the reload is held to the new policy
+      assertThatThrownBy(() -> CriCalls.call(persistent.channel(), CriApiVersion.V1ALPHA2, "ListImages",
+          ListImagesRequest.getDefaultInstance(), ListImagesResponse.getDefaultInstance(), GatewayBed.DEADLINE))
+          .hasMessageContaining("PERMISSION_DENIED").hasMessageContaining("cri.authorization.deny[0]");
+      stop.set(true);
+      for (Future<?> f : running) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+    } finally {
+      stop.set(true);
+      callers.shutdownNow();
+      assertThat(agent2.reload(parse(open))).isTrue();
+    }
+    assertThat(failures).isEmpty();
+    assertThat(calls.get()).isGreaterThan(80);
+  }
+
+  private static io.oneinfra.agent.config.AgentConfig parse(String yaml) throws Exception {
+    return new ConfigLoader().parse("test config", new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)));
+  }
 }
