@@ -76,7 +76,7 @@ public final class ProxyServer implements AutoCloseable, FrontendInitializer.Con
   }
 
   private void bind(ProxyMetrics metrics, OptionalInt inheritedFd) throws IOException {
-    metrics.registerOpen(open::get);
+    metrics.registerOpen(open::get, settings.maxConnections());
     ProxyContext context = new ProxyContext(settings, transport, tls, metrics);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(group)
