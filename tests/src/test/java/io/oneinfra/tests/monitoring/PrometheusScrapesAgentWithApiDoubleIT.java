@@ -76,24 +76,11 @@ class PrometheusScrapesAgentWithApiDoubleIT {
     Path config = dir.resolve("agent.yaml");
     Files.writeString(config, """
         stateDir: %s
-        proxy:
-          listen: 127.0.0.1:0
-          backend: unix:%s
-          maxConnections: %d
-        hypervisor:
-          name: monitoring-test
-          ipAddress: 127.0.0.1
-        status:
-          listen: 127.0.0.1:0
-          criCheckInterval: 200ms
-        registration:
-          mode: kubernetes
-          kubeconfig: %s
-          leaseDurationSeconds: %d
-          renewInterval: 300ms
-          firstSyncDelay: 0
-          backoffInitial: 50ms
-          backoffMax: 1s
+        proxy: {listen: "127.0.0.1:0", backend: "unix:%s", maxConnections: %d}
+        hypervisor: {name: monitoring-test, ipAddress: 127.0.0.1}
+        status: {listen: "127.0.0.1:0", criCheckInterval: 200ms}
+        registration: {mode: kubernetes, kubeconfig: "%s", leaseDurationSeconds: %d, renewInterval: 300ms,
+          firstSyncDelay: 0, backoffInitial: 50ms, backoffMax: 1s}
         """.formatted(dir.resolve("state"), containerd.socket(), MAX_CONNECTIONS, kubeconfig,
         LEASE_DURATION_SECONDS));
     agent = AgentProcess.start(dir.resolve("agent.log"), Map.of(), "run", "--config", config.toString());

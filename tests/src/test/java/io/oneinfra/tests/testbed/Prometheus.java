@@ -28,14 +28,12 @@ public final class Prometheus implements AutoCloseable {
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
-  private final Path dir;
-  private final Process process;
+  private final DaemonProcess daemon;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private int port;
 
-  private Prometheus(Path dir, Process process) {
-    this.dir = dir;
-    this.process = process;
+  private Prometheus(DaemonProcess daemon) {
+    this.daemon = daemon;
   }
 
   /** Starts Prometheus with {@code config} (prometheus.yml) and waits until its API answers. */
@@ -45,13 +43,9 @@ public final class Prometheus implements AutoCloseable {
       Path dir = Files.createTempDirectory(Path.of("/tmp"), "prom");
       Path configFile = dir.resolve("prometheus.yml");
       Files.writeString(configFile, config, StandardCharsets.UTF_8);
-      Process process = new ProcessBuilder("prometheus", "--config.file=" + configFile,
-          "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:0")
-          .redirectErrorStream(true)
-          .redirectOutput(dir.resolve("prometheus.log").toFile())
-          .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-          .start();
-      Prometheus prometheus = new Prometheus(dir, process);
+      Prometheus prometheus = new Prometheus(DaemonProcess.start("prometheus", dir, List.of("prometheus",
+          "--config.file=" + configFile, "--storage.tsdb.path=" + dir.resolve("data"),
+          "--web.listen-address=127.0.0.1:0"), STOP_TIMEOUT));
       try {
         Poll.until(START_TIMEOUT, "prometheus listening and ready", prometheus::ready, prometheus::log);
       } catch (RuntimeException e) {
@@ -65,11 +59,9 @@ public final class Prometheus implements AutoCloseable {
   }
 
   private boolean ready() {
-    if (!process.isAlive()) {
-      throw new IllegalStateException("prometheus exited " + process.exitValue() + "\n" + log());
-    }
+    daemon.requireAlive();
     if (port == 0) {
-      port = listeningPort(process.pid()).orElse(0);
+      port = listeningPort(daemon.process().pid()).orElse(0);
       if (port == 0) {
         return false;
       }
@@ -120,26 +112,13 @@ public final class Prometheus implements AutoCloseable {
 
   /** Prometheus' own output so far, for failure messages. */
   public String log() {
-    try {
-      return Files.readString(dir.resolve("prometheus.log"), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "(no prometheus log in " + dir + ")";
-    }
+    return daemon.log();
   }
 
   /** Stops Prometheus by PID (SIGTERM, then SIGKILL after a deadline) and deletes its temp dir. */
   @Override
   public void close() {
-    process.destroy();
-    if (!HostCleanup.awaitExit(process.toHandle(), STOP_TIMEOUT)) {
-      process.destroyForcibly();
-      HostCleanup.awaitExit(process.toHandle(), STOP_TIMEOUT);
-    }
-    try {
-      HostCleanup.deleteTree(dir);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete " + dir, e);
-    }
+    daemon.close();
   }
 
   private HttpResponse<String> get(String path) throws IOException {
