@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the integration tests run for real (containerd, runc, haproxy, ...) and the
-# packaging tools the package tests use (rpm, lintian, systemd-analyze).
+# packaging tools the package tests use (rpm, lintian, systemd-analyze), and Prometheus for the monitoring tests.
 # Idempotent: does nothing when every command is already present.
 set -euo pipefail
 
@@ -22,6 +22,9 @@ declare -A PACKAGE_OF=(
   [dpkg-deb]=dpkg
   [deb-systemd-helper]=init-system-helpers
   [systemd-analyze]=systemd
+  # monitoring/: promtool checks and unit-tests the alert rules; a real Prometheus scrapes the agent
+  [prometheus]=prometheus
+  [promtool]=prometheus
 )
 
 # runc and haproxy live in /usr/sbin, which a non-root PATH may lack.

@@ -4,6 +4,7 @@ import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import io.oneinfra.agent.config.AgentConfig;
 import io.oneinfra.agent.config.CriConfig;
+import io.oneinfra.agent.cri.CriApiVersion;
 import io.oneinfra.agent.cri.CriHealth;
 import io.oneinfra.agent.gateway.AuditTrail;
 import io.oneinfra.agent.gateway.CallMetrics;
@@ -42,6 +43,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -117,7 +119,10 @@ public final class Agent implements AutoCloseable {
     metrics.gauge("registration.state", () -> (Gauge<Integer>) () -> registrar.state().registered() ? 1 : 0);
     registrar.start(manifest()); // returns at once: the API server being slow or down never holds up serving
     criHealth = settings.backend() instanceof Address.Unix unix ? new CriHealth(unix.path()) : null;
-    metrics.gauge("cri.up", () -> (Gauge<Integer>) () -> cri.get() != null && cri.get().up() ? 1 : 0);
+    metrics.gauge("cri.up", () -> criGauge(CriHealth.Result::up));
+    for (CriApiVersion api : CriApiVersion.values()) {
+      metrics.gauge("cri.api." + api.apiVersion(), () -> criGauge(r -> r.apis().contains(api.apiVersion())));
+    }
     AgentConfig.Status status = config.status();
     statusServer = status.enabled()
         ? StatusServer.start(((Address.Tcp) status.listen()).toSocketAddress(), metrics, prometheus, this::readiness)
@@ -376,6 +381,14 @@ public final class Agent implements AutoCloseable {
       manifestChanged();
     }
     return true;
+  }
+
+  /** 1 when the last CRI check passes {@code test}, else 0; absent when the backend is not checked (TCP). */
+  private Gauge<Integer> criGauge(Predicate<CriHealth.Result> test) {
+    return () -> {
+      CriHealth.Result result = cri.get();
+      return criHealth == null ? null : result != null && test.test(result) ? 1 : 0;
+    };
   }
 
   private void registerExpiry(String name) {

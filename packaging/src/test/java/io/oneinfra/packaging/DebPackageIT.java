@@ -85,6 +85,13 @@ class DebPackageIT {
   }
 
   @Test
+  void installShipsTheAlertRulesAndDashboard() throws IOException {
+    dpkgInit();
+    dpkg("-i", Packages.DEB.toString());
+    Packages.assertMonitoringFilesInstalled(root);
+  }
+
+  @Test
   void defaultConfigListensOnAllAddressesInFrontOfTheDetectedRuntime() throws IOException {
     dpkgInit();
     dpkg("-i", Packages.DEB.toString());

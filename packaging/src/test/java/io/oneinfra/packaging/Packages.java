@@ -8,12 +8,17 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 
 /** Where the build put the packages and the unit (system properties set by the packaging pom). */
 final class Packages {
   static final Path DEB = file("deb.file");
   static final Path RPM = file("rpm.file");
   static final Path UNIT = file("systemd.dir").resolve("oneinfra-agent.service");
+  /** The repository's monitoring/ folder and the files of it both packages ship. */
+  static final Path MONITORING = file("monitoring.dir");
+  static final List<String> MONITORING_FILES = List.of(System.getProperty("monitoring.files").split(","));
+  static final String MONITORING_PREFIX = "usr/share/oneinfra-agent/monitoring";
   static final String DEB_VERSION = System.getProperty("deb.version");
   static final String RPM_VERSION = System.getProperty("rpm.version");
   static final String RPM_RELEASE = System.getProperty("rpm.release");
@@ -26,6 +31,20 @@ final class Packages {
     Path path = Path.of(value);
     assertThat(path).as("%s: run mvn package first", property).exists();
     return path;
+  }
+
+  /** Asserts that {@code root} holds exactly the shipped monitoring files, 0644 root:root, as in the repository. */
+  static void assertMonitoringFilesInstalled(Path root) throws IOException {
+    Path installed = root.resolve(MONITORING_PREFIX);
+    try (var list = Files.list(installed)) {
+      assertThat(list.map(file -> file.getFileName().toString()).toList())
+          .containsExactlyInAnyOrderElementsOf(MONITORING_FILES);
+    }
+    assertThat(modeAndOwner(installed)).isEqualTo("rwxr-xr-x root:root");
+    for (String name : MONITORING_FILES) {
+      assertThat(modeAndOwner(installed.resolve(name))).as(name).isEqualTo("rw-r--r-- root:root");
+      assertThat(installed.resolve(name)).hasSameBinaryContentAs(MONITORING.resolve(name));
+    }
   }
 
   /** {@code "rwxr-xr-x root:root"} for a path, not following a final symlink. */

@@ -95,6 +95,15 @@ class RpmPackageIT {
     assertThat(root.resolve("etc/oneinfra/agent.yaml.rpmsave")).hasContent(modifiedConfig);
   }
 
+  @Test
+  void installShipsTheAlertRulesAndDashboard() throws IOException {
+    minimalRoot();
+    rpmOnRoot("-i", "--nodeps", Packages.RPM.toString());
+    Packages.assertMonitoringFilesInstalled(root);
+    assertThat(rpmOnRoot("-qf", "/" + Packages.MONITORING_PREFIX).stdout().trim()).as("owner of the directory")
+        .startsWith("oneinfra-agent-");
+  }
+
   /** /bin/sh (static busybox) and /dev/null: what the scriptlets need inside rpm's chroot. */
   private void minimalRoot() throws IOException {
     Path busybox = Path.of(Command.require("busybox", "busybox-static"));

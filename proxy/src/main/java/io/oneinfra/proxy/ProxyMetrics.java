@@ -14,6 +14,7 @@ import java.util.function.IntSupplier;
  *
  * <ul>
  *   <li>{@code proxy.connections.open} (gauge): client connections open now
+ *   <li>{@code proxy.connections.max} (gauge): the limit, {@code proxy.maxConnections}
  *   <li>{@code proxy.connections.total} (meter): client connections accepted
  *   <li>{@code proxy.connections.refused} (meter): connections closed at once because the limit was reached
  *   <li>{@code proxy.connections.relayed} (meter): connections authenticated and joined to the backend
@@ -57,8 +58,9 @@ public final class ProxyMetrics {
     }
   }
 
-  void registerOpen(IntSupplier open) {
+  void registerOpen(IntSupplier open, int max) {
     registry.gauge("proxy.connections.open", () -> (Gauge<Integer>) open::getAsInt);
+    registry.gauge("proxy.connections.max", () -> (Gauge<Integer>) () -> max); // alerts compare open with it
   }
 
   Meter handshakeFailure(HandshakeFailure reason) {

@@ -96,7 +96,7 @@ public final class ProxyServer implements AutoCloseable, FrontendInitializer.Con
   }
 
   private void bind(ProxyMetrics metrics, OptionalInt inheritedFd) throws IOException {
-    metrics.registerOpen(open::get);
+    metrics.registerOpen(open::get, settings.maxConnections());
     if (gateway != null) {
       gateway.register(metrics.registry());
     }

@@ -1,5 +1,6 @@
 package io.oneinfra.agent.registration;
 
+import com.codahale.metrics.Gauge;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -114,6 +115,9 @@ final class KubernetesRegistrar implements Registrar {
     this.failures = metrics.meter("registration.failures");
     this.renewals = metrics.meter("registration.lease.renewals");
     this.conflicts = metrics.meter("registration.conflicts");
+    metrics.gauge("registration.lease.duration.seconds", () -> (Gauge<Integer>) config::leaseDurationSeconds);
+    metrics.gauge("registration.lease.age.seconds", () -> (Gauge<Long>) () -> lastRenewal == null ? null
+        : Duration.between(lastRenewal, Instant.now()).toSeconds()); // absent until the first renewal
     this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread thread = new Thread(r, "registration");
       thread.setDaemon(true);

@@ -23,14 +23,12 @@ public final class Haproxy implements AutoCloseable {
   // Descriptors haproxy needs besides two per connection (listeners, logs, pollers).
   private static final int FD_RESERVE = 100;
 
-  private final Path dir;
+  private final DaemonProcess daemon;
   private final int port;
-  private final Process process;
 
-  private Haproxy(Path dir, int port, Process process) {
-    this.dir = dir;
+  private Haproxy(DaemonProcess daemon, int port) {
+    this.daemon = daemon;
     this.port = port;
-    this.process = process;
   }
 
   /** Starts haproxy on a free loopback port, relaying verified mTLS clients to {@code backend}. */
@@ -64,20 +62,12 @@ public final class Haproxy implements AutoCloseable {
             server cri unix@%5$s
           """.formatted(maxconn, port, serverBundlePem, clientCaPem, backendUnixSocket),
           StandardCharsets.UTF_8);
-      Path log = dir.resolve("haproxy.log");
       List<String> command = new ArrayList<>(prefix);
       command.addAll(List.of("haproxy", "-db", "-f", config.toString()));
-      Process process = new ProcessBuilder(command)
-          .redirectErrorStream(true)
-          .redirectOutput(log.toFile())
-          .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-          .start();
-      Haproxy haproxy = new Haproxy(dir, port, process);
+      Haproxy haproxy = new Haproxy(DaemonProcess.start("haproxy", dir, command, STOP_TIMEOUT), port);
       try {
         Poll.until(START_TIMEOUT, "haproxy on port " + port, () -> {
-          if (!process.isAlive()) {
-            throw new IllegalStateException("haproxy exited " + process.exitValue() + "\n" + haproxy.log());
-          }
+          haproxy.daemon.requireAlive();
           return accepts(port);
         }, haproxy::log);
       } catch (RuntimeException e) {
@@ -95,31 +85,18 @@ public final class Haproxy implements AutoCloseable {
   }
 
   public long pid() {
-    return process.pid();
+    return daemon.process().pid();
   }
 
   /** haproxy's own output so far, for failure messages. */
   public String log() {
-    try {
-      return Files.readString(dir.resolve("haproxy.log"), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "(no haproxy log in " + dir + ")";
-    }
+    return daemon.log();
   }
 
   /** Stops haproxy by PID (SIGTERM, then SIGKILL after a deadline) and deletes its temp dir. */
   @Override
   public void close() {
-    process.destroy();
-    if (!HostCleanup.awaitExit(process.toHandle(), STOP_TIMEOUT)) {
-      process.destroyForcibly();
-      HostCleanup.awaitExit(process.toHandle(), STOP_TIMEOUT);
-    }
-    try {
-      HostCleanup.deleteTree(dir);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete " + dir, e);
-    }
+    daemon.close();
   }
 
   /**

@@ -1,2 +1,2 @@
-/** Real containerd and haproxy processes, started and torn down for the integration tests. */
+/** Real containerd, haproxy and Prometheus processes, started and torn down for the integration tests. */
 package io.oneinfra.tests.testbed;

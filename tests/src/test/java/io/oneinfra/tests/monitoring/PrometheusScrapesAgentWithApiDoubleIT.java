@@ -1,0 +1,255 @@
+package io.oneinfra.tests.monitoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.oneinfra.agent.cri.CriApiVersion;
+import io.oneinfra.agent.cri.CriChannel;
+import io.oneinfra.agent.cri.CriClient;
+import io.oneinfra.agent.manifest.ManifestCodec;
+import io.oneinfra.tests.support.AgentProcess;
+import io.oneinfra.tests.support.ControllerView;
+import io.oneinfra.tests.testbed.Containerd;
+import io.oneinfra.tests.testbed.Poll;
+import io.oneinfra.tests.testbed.Prometheus;
+import io.oneinfra.tests.testbed.SharedContainerd;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real Prometheus server scraping the real agent process in front of the test bed's real containerd, with the
+ * shipped rules loaded (a copy generated from the shipped file with {@code for: 1s} and a 1 s evaluation interval).
+ * The agent registers in {@code kubernetes} mode with <b>fabric8's in-process Kubernetes API double</b> (no real
+ * kube-apiserver can be installed here), so that the registration and Lease metrics exist. Metric names are taken
+ * from the rules and the dashboard themselves: a renamed metric fails this test.
+ */
+@ExtendWith(SharedContainerd.class)
+class PrometheusScrapesAgentWithApiDoubleIT {
+  private static final Pattern STATUS_URL = Pattern.compile("status on http://127\\.0\\.0\\.1:(\\d+)/readyz");
+  private static final Duration DEADLINE = Duration.ofSeconds(30);
+  private static final int MAX_CONNECTIONS = 321;
+  private static final int LEASE_DURATION_SECONDS = 5;
+  // kept referenced: java.util.logging forgets the level of a logger nobody holds
+  private static final Logger DOUBLE_LOG = Logger.getLogger("io.fabric8.mockwebserver");
+
+  @TempDir
+  static Path dir;
+  private static KubernetesMockServer api;
+  private static AgentProcess agent;
+  private static Prometheus prometheus;
+  private static String instance;
+
+  @BeforeAll
+  static void start(Containerd containerd) throws Exception {
+    DOUBLE_LOG.setLevel(Level.WARNING); // one INFO line per request, a renewal every 300 ms, buries the output
+    api = new KubernetesMockServer(new io.fabric8.mockwebserver.Context(), new MockWebServer(), new HashMap<>(),
+        new KubernetesMixedDispatcher(new HashMap<>()), false);
+    api.init();
+    Path kubeconfig = dir.resolve("kubeconfig");
+    Files.writeString(kubeconfig, """
+        apiVersion: v1
+        kind: Config
+        clusters: [{name: double, cluster: {server: %s}}]
+        users: [{name: agent, user: {token: any}}]
+        contexts: [{name: agent, context: {cluster: double, user: agent}}]
+        current-context: agent
+        """.formatted(api.url("/")));
+    Path config = dir.resolve("agent.yaml");
+    Files.writeString(config, """
+        stateDir: %s
+        proxy: {listen: "127.0.0.1:0", backend: "unix:%s", maxConnections: %d}
+        hypervisor: {name: monitoring-test, ipAddress: 127.0.0.1}
+        status: {listen: "127.0.0.1:0", criCheckInterval: 200ms}
+        registration: {mode: kubernetes, kubeconfig: "%s", leaseDurationSeconds: %d, renewInterval: 300ms,
+          firstSyncDelay: 0, backoffInitial: 50ms, backoffMax: 1s}
+        """.formatted(dir.resolve("state"), containerd.socket(), MAX_CONNECTIONS, kubeconfig,
+        LEASE_DURATION_SECONDS));
+    agent = AgentProcess.start(dir.resolve("agent.log"), Map.of(), "run", "--config", config.toString());
+    instance = "127.0.0.1:" + agent.awaitLog(STATUS_URL, DEADLINE).group(1);
+
+    // one real CRI call through the proxy, so that the relay's counters and timers have moved
+    Poll.until(DEADLINE, "the manifest", () -> Files.exists(dir.resolve("state/hypervisor.yaml")), agent::log);
+    try (CriChannel channel = ControllerView.dial(ManifestCodec.parse(
+        Files.readString(dir.resolve("state/hypervisor.yaml"))), null)) {
+      assertThat(new CriClient(channel.channel(), CriApiVersion.V1, Duration.ofSeconds(10)).version()
+          .getRuntimeName()).isEqualTo("containerd");
+    }
+
+    Path rules = dir.resolve("fast.rules.yml");
+    AlertRules.writeFastCopy(MonitoringFiles.RULES, rules, "1s", "1s");
+    prometheus = Prometheus.start("""
+        global:
+          scrape_interval: 1s
+          scrape_timeout: 1s
+          evaluation_interval: 1s
+        rule_files:
+          - %s
+        scrape_configs:
+          - job_name: %s
+            static_configs:
+              - targets: ["%s"]
+        """.formatted(rules, MonitoringFiles.JOB, instance));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (prometheus != null) {
+      prometheus.close();
+    }
+    if (agent != null) {
+      agent.close();
+    }
+    if (api != null) {
+      api.destroy();
+    }
+  }
+
+  @Test
+  void theAgentTargetIsUpAndTheAddedGaugesCarryTheirValues() {
+    awaitValue("up{job=\"" + MonitoringFiles.JOB + "\"}", 1);
+    JsonNode target = prometheus.api("/api/v1/targets").path("activeTargets").get(0);
+    assertThat(target.path("labels").path("instance").asText()).isEqualTo(instance);
+    assertThat(target.path("health").asText()).isEqualTo("up");
+    awaitValue("proxy_connections_max", MAX_CONNECTIONS);
+    awaitValue("cri_up", 1);
+    awaitValue("cri_api_v1", 1);
+    awaitValue("cri_api_v1alpha2", 1); // containerd 1.6 serves both
+    awaitValue("registration_state", 1);
+    awaitValue("registration_lease_duration_seconds", LEASE_DURATION_SECONDS);
+    awaitValue("registration_lease_age_seconds <= bool 1", 1); // renewed every 300 ms
+    awaitValue("proxy_connections_relayed_total >= bool 1", 1);
+  }
+
+  @Test
+  void everyMetricTheRulesAndTheDashboardNameIsInWhatPrometheusScraped() throws Exception {
+    List<String> expressions = new ArrayList<>();
+    AlertRules.read(MonitoringFiles.RULES).forEach(rule -> expressions.add(rule.expr()));
+    GrafanaDashboard.read(MonitoringFiles.DASHBOARD).queries().forEach(query -> expressions.add(query.expand(".+")));
+    Set<String> names = new TreeSet<>();
+    Set<String> patterns = new TreeSet<>();
+    for (String expression : expressions) {
+      List<PromQlSelectors.Selector> selectors = PromQlSelectors.of(expression);
+      assertThat(selectors).as("selectors in %s", expression).isNotEmpty();
+      for (PromQlSelectors.Selector selector : selectors) {
+        PromQlSelectors.Matcher name = selector.matcher("__name__");
+        if (selector.metric() != null) {
+          names.add(selector.metric());
+        } else if (name != null && name.op().equals("=")) {
+          names.add(name.value());
+        } else if (name != null && name.op().equals("=~")) {
+          patterns.add(name.value());
+        } else {
+          throw new AssertionError("a selector with no metric name in " + expression);
+        }
+      }
+    }
+    awaitValue("registration_lease_age_seconds >= bool 0", 1); // the last gauge to appear: after the first renewal
+    Set<String> scraped = prometheus.metricNames();
+    assertThat(scraped).as("metric names Prometheus scraped from the agent").containsAll(names);
+    for (String pattern : patterns) {
+      // Prometheus anchors __name__ regexes; Java's matches() does too
+      assertThat(scraped).as("names matching %s", pattern).anyMatch(Pattern.compile(pattern).asMatchPredicate());
+    }
+  }
+
+  @Test
+  void everyDashboardQueryParsesOnTheServerAndReturnsThisAgentsSeries() throws Exception {
+    GrafanaDashboard dashboard = GrafanaDashboard.read(MonitoringFiles.DASHBOARD);
+    for (GrafanaDashboard.Query query : dashboard.queries()) {
+      String expr = query.expand(instance);
+      // query() fails at once with the parser's message when Prometheus cannot parse it
+      Poll.until(DEADLINE, "series for " + query, () -> !prometheus.query(expr).isEmpty(), prometheus::log);
+      for (JsonNode series : prometheus.query(expr)) {
+        assertThat(series.path("metric").path("instance").asText()).as("%s", query).isEqualTo(instance);
+      }
+    }
+    String variable = dashboard.variable("instance").path("query").path("query").asText();
+    JsonNode instances = prometheus.query(variable.substring("label_values(".length(), variable.lastIndexOf(',')));
+    assertThat(instances).extracting(series -> series.path("metric").path("instance").asText()).contains(instance);
+  }
+
+  @Test
+  void theShippedRulesLoadEvaluateCleanlyAndStaySilentWhileTheHostIsHealthy() throws Exception {
+    awaitValue("cri_up", 1);
+    awaitValue("registration_state", 1);
+    List<String> shipped = AlertRules.read(MonitoringFiles.RULES).stream().map(AlertRules.Rule::alert).toList();
+    Instant since = Instant.now().plusSeconds(3); // a few evaluations with every condition healthy
+    Poll.until(DEADLINE, "every rule evaluated after " + since, () -> loadedRules().stream()
+        .allMatch(rule -> Instant.parse(rule.path("lastEvaluation").asText()).isAfter(since)), prometheus::log);
+    List<JsonNode> loaded = loadedRules();
+    assertThat(loaded).extracting(rule -> rule.path("name").asText()).containsExactlyElementsOf(shipped);
+    for (JsonNode rule : loaded) {
+      assertThat(rule.path("health").asText()).as("%s: %s", rule.path("name").asText(), rule.path("lastError"))
+          .isEqualTo("ok");
+    }
+    assertThat(prometheus.alerts()).as("alerts while everything is healthy").isEmpty();
+  }
+
+  @Test
+  void stoppingContainerdFiresTheCriDownAlertAndOnlyIt(Containerd containerd) {
+    awaitValue("cri_up", 1);
+    Poll.until(DEADLINE, "no alert before the runtime stops", () -> prometheus.alerts().isEmpty(),
+        () -> prometheus.alerts().toString());
+    try {
+      containerd.stopProcess();
+      Poll.until(DEADLINE, "OneinfraAgentCriDown firing", () -> firing().contains("OneinfraAgentCriDown"),
+          () -> prometheus.alerts().toString());
+      JsonNode alerts = prometheus.alerts();
+      assertThat(alerts).as("active alerts with the runtime down").hasSize(1);
+      JsonNode alert = alerts.get(0);
+      assertThat(alert.path("state").asText()).isEqualTo("firing");
+      assertThat(alert.path("labels").path("alertname").asText()).isEqualTo("OneinfraAgentCriDown");
+      assertThat(alert.path("labels").path("instance").asText()).isEqualTo(instance);
+      assertThat(alert.path("labels").path("severity").asText()).isEqualTo("critical");
+      assertThat(alert.path("annotations").path("description").asText()).contains("on " + instance + " ");
+    } finally {
+      containerd.restart();
+    }
+    Poll.until(DEADLINE, "the alert resolved once containerd is back", () -> prometheus.alerts().isEmpty(),
+        () -> prometheus.alerts().toString());
+  }
+
+  private static List<String> firing() {
+    List<String> names = new ArrayList<>();
+    for (JsonNode alert : prometheus.alerts()) {
+      if ("firing".equals(alert.path("state").asText())) {
+        names.add(alert.path("labels").path("alertname").asText());
+      }
+    }
+    return names;
+  }
+
+  private static List<JsonNode> loadedRules() {
+    List<JsonNode> rules = new ArrayList<>();
+    prometheus.api("/api/v1/rules?type=alert").path("groups").forEach(group -> group.path("rules")
+        .forEach(rules::add));
+    return rules;
+  }
+
+  /** Waits until {@code expr} is a single series with {@code expected} as its value. */
+  private static void awaitValue(String expr, double expected) {
+    Poll.until(DEADLINE, expr + " == " + expected, () -> {
+      JsonNode result = prometheus.query(expr);
+      return result.size() == 1 && Double.parseDouble(result.get(0).path("value").get(1).asText()) == expected;
+    }, () -> expr + " is " + prometheus.query(expr) + "\nagent log:\n" + agent.log());
+  }
+}
