@@ -18,10 +18,10 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** Keys and self-signed certificates for proxy tests (the proxy module cannot use the agent's issuer). */
-final class TestCerts {
+public final class TestCerts {
   private TestCerts() {}
 
-  static KeyPair keyPair(String algorithm) {
+  public static KeyPair keyPair(String algorithm) {
     try {
       KeyPairGenerator generator = KeyPairGenerator.getInstance(algorithm);
       if (algorithm.equals("RSA")) {
@@ -35,7 +35,7 @@ final class TestCerts {
     }
   }
 
-  static X509Certificate selfSigned(String commonName, KeyPair keys) {
+  public static X509Certificate selfSigned(String commonName, KeyPair keys) {
     return selfSigned(commonName, keys, false);
   }
 

@@ -134,7 +134,7 @@ class ConfigLoaderTest {
         stateDirectory: /tmp/y
         """)
         .withMessageStartingWith("test.yaml:2: unknown key 'stateDirectory'")
-        .withMessageContaining("known keys: access, hypervisor, log, proxy, registration, stateDir, status, tls");
+        .withMessageContaining("known keys: access, cri, hypervisor, log, proxy, registration, stateDir, status, tls");
   }
 
   @Test

@@ -216,7 +216,8 @@ class DaemonIT {
     assertThat(check.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(check.exitValue()).as(Files.readString(out)).isZero();
     assertThat(Files.readString(out, StandardCharsets.UTF_8)).startsWith("ok: containerd").contains("v1alpha2")
-        .contains(" ms via 127.0.0.1:");
+        .contains(" ms via 127.0.0.1:").contains("\nmode: cri gateway (cri.bridge: auto); the runtime answers "
+            + "v1alpha2 and v1; v1alpha2 calls pass as they are\n");
 
     agent.signal("TERM");
     assertThat(agent.awaitExit(Duration.ofSeconds(30))).isZero();
