@@ -30,6 +30,19 @@ class CriConfigTest {
   }
 
   @Test
+  void newInstallsRunTheGatewayWithTheControllerProfile() throws Exception {
+    // the packaged /etc/oneinfra/agent.yaml and the embedded default
+    for (AgentConfig config : new AgentConfig[] {
+        new ConfigLoader().load(Path.of("../packaging/src/main/packaging/config/agent.yaml")),
+        new ConfigLoader().loadEmbeddedDefault()}) {
+      assertThat(config.proxySettings().mode()).isEqualTo(ProxySettings.Mode.CRI);
+      assertThat(config.proxySettings().cri().bridge()).isEqualTo(CriSettings.Bridge.AUTO);
+      assertThat(config.cri().authorization().policy()).isEqualTo(MethodPolicy.CONTROLLER);
+      assertThat(config.cri().audit().mode()).isEqualTo(CriConfig.AuditMode.ALL);
+    }
+  }
+
+  @Test
   void readsEveryKey() throws Exception {
     AgentConfig config = parse("""
         proxy:

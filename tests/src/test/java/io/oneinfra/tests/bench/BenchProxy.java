@@ -63,6 +63,7 @@ interface BenchProxy extends AutoCloseable {
           proxy:
             listen: 127.0.0.1:%2$d
             backend: unix:%3$s
+            mode: l4
             maxConnections: 20000
             drainTimeout: 1s
           hypervisor:

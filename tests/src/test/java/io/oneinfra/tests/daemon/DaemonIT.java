@@ -2,15 +2,21 @@ package io.oneinfra.tests.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.oneinfra.agent.cri.CriApiVersion;
 import io.oneinfra.agent.cri.CriChannel;
 import io.oneinfra.agent.cri.CriClient;
+import io.oneinfra.agent.cri.proto.ExecSyncRequest;
+import io.oneinfra.agent.cri.proto.ExecSyncResponse;
 import io.oneinfra.agent.manifest.HypervisorManifest;
 import io.oneinfra.agent.manifest.ManifestCodec;
 import io.oneinfra.proxy.Pem;
 import io.oneinfra.tests.support.AgentProcess;
 import io.oneinfra.tests.support.ControllerView;
-import io.oneinfra.tests.support.CriScenario;
+import io.oneinfra.tests.support.CriCalls;
+import io.oneinfra.tests.support.Pods;
 import io.oneinfra.tests.support.NotifySocket;
 import io.oneinfra.tests.support.PrometheusParser;
 import io.oneinfra.tests.testbed.Containerd;
@@ -29,10 +35,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -68,6 +76,12 @@ class DaemonIT {
         status:
           listen: 127.0.0.1:0
           criCheckInterval: 200ms
+        cri:
+          authorization:
+            allow:
+              - methods: [ExecSync]
+                clients:
+                  commonNames: [daemon-tester]
         """.formatted(dir.resolve("state"), containerd.socket()));
     notify = new NotifySocket(dir.resolve("notify.sock"));
     agent = AgentProcess.start(dir.resolve("agent.log"), Map.of("NOTIFY_SOCKET", notify.path().toString(),
@@ -97,9 +111,9 @@ class DaemonIT {
   @Test
   void sendsReadyOnceServingThenWatchdogPingsAtHalfTheInterval() throws Exception {
     NotifySocket.Message ready = awaitReady();
-    assertThat(ready.text()).contains("STATUS=serving; cri ");
+    assertThat(ready.text()).contains("STATUS=serving (cri gateway); cri ");
     // READY=1 comes once the proxy serves; the first CRI check runs right after it and its result follows in STATUS=
-    notify.await(m -> m.text().contains("STATUS=serving; cri containerd") && m.text().contains("(v1, v1alpha2)"),
+    notify.await(m -> m.text().contains("STATUS=serving (cri gateway); cri containerd") && m.text().contains("(v1, v1alpha2)"),
         Duration.ofSeconds(10), "STATUS= with the CRI check's result");
     NotifySocket.Message first = notify.await(m -> m.has("WATCHDOG=1"), WATCHDOG.multipliedBy(2), "WATCHDOG=1");
     NotifySocket.Message second = notify.await(m -> m.has("WATCHDOG=1"), WATCHDOG.multipliedBy(2), "WATCHDOG=1");
@@ -139,7 +153,7 @@ class DaemonIT {
       containerd.stopProcess();
       Poll.until(Duration.ofSeconds(10), "/readyz to say 503", () -> status("/readyz") == 503);
       assertThat(get("/readyz").body()).startsWith("not ready: cri");
-      notify.await(m -> m.text().contains("STATUS=serving; cri unavailable"), Duration.ofSeconds(10),
+      notify.await(m -> m.text().contains("STATUS=serving (cri gateway); cri unavailable"), Duration.ofSeconds(10),
           "STATUS with the runtime down");
     } finally {
       containerd.restart();
@@ -161,50 +175,67 @@ class DaemonIT {
   }
 
   @Test
-  void sigtermUnderLoadSendsStoppingFailsNoInFlightCallAndExitsZero(Containerd containerd) throws Exception {
+  void sigtermSendsGoawayLetsTheCallInFlightFinishAndExitsWhenTheWorkEnds(Containerd containerd) throws Exception {
     awaitReady();
     HypervisorManifest manifest = manifest();
+    Pods.Pod pod = Pods.runSleeper(containerd, "drain");
+    ManagedChannel tester = ControllerView.dialAs(manifest, Pods.clientOf(dir.resolve("state"), "daemon-tester"),
+        1 << 20);
     int callers = 8;
-    CountDownLatch connected = new CountDownLatch(callers + 1);
-    AtomicBoolean stopCalling = new AtomicBoolean();
-    AtomicInteger calls = new AtomicInteger();
+    CountDownLatch connected = new CountDownLatch(callers);
+    AtomicBoolean stopping = new AtomicBoolean();
+    List<String> wrong = new CopyOnWriteArrayList<>();
     List<CompletableFuture<Void>> load = new ArrayList<>();
-    for (int i = 0; i < callers; i++) {
-      load.add(CompletableFuture.runAsync(() -> {
-        try (CriChannel channel = ControllerView.dial(manifest, null)) {
-          CriClient cri = new CriClient(channel.channel(), CriApiVersion.V1ALPHA2, Duration.ofSeconds(30));
-          cri.version();
-          connected.countDown();
-          while (!stopCalling.get()) { // keeps calling on its open connection while the agent drains
+    try {
+      for (int i = 0; i < callers; i++) {
+        load.add(CompletableFuture.runAsync(() -> {
+          try (CriChannel channel = ControllerView.dial(manifest, null)) {
+            CriClient cri = new CriClient(channel.channel(), CriApiVersion.V1ALPHA2, Duration.ofSeconds(30));
             cri.version();
-            calls.incrementAndGet();
+            connected.countDown();
+            while (true) { // keeps calling on its connection until the agent moves it away
+              try {
+                cri.version();
+              } catch (StatusRuntimeException e) {
+                // after GOAWAY a new call needs a new connection, and nothing listens any more: UNAVAILABLE
+                if (!stopping.get() || e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
+                  wrong.add(e.getStatus().toString());
+                }
+                return;
+              }
+            }
+          } catch (Exception e) {
+            wrong.add(e.toString());
           }
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      }));
-    }
-    load.add(CompletableFuture.runAsync(() -> {
-      try (CriChannel channel = ControllerView.dial(manifest, null)) {
-        CriClient cri = new CriClient(channel.channel(), CriApiVersion.V1ALPHA2, Duration.ofSeconds(30));
-        cri.version();
-        connected.countDown();
-        CriScenario.podAndContainerLifecycle(cri, containerd); // a whole pod lifecycle in flight
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
+        }));
       }
-    }));
-    assertThat(connected.await(30, TimeUnit.SECONDS)).isTrue();
-    agent.signal("TERM");
-    notify.await(m -> m.has("STOPPING=1"), Duration.ofSeconds(10), "STOPPING=1");
-    int atStopping = calls.get();
-    Poll.until(Duration.ofSeconds(10), "calls during the drain", () -> calls.get() >= atStopping + 100);
-    stopCalling.set(true);
-    for (CompletableFuture<Void> caller : load) {
-      caller.get(60, TimeUnit.SECONDS); // any failed call would surface here
+      assertThat(connected.await(30, TimeUnit.SECONDS)).isTrue();
+      // a call in flight across the SIGTERM: it must finish, and the agent waits for it, no longer
+      String seconds = "3";
+      String marker = "4" + (int) (Math.random() * 1000);
+      Future<ExecSyncResponse> inFlight = Executors.newSingleThreadExecutor().submit(() -> CriCalls.call(tester,
+          CriApiVersion.V1ALPHA2, "ExecSync", ExecSyncRequest.newBuilder().setContainerId(pod.containerId())
+              .addCmd("/bin/sh").addCmd("-c").addCmd("sleep " + seconds + "; echo " + marker).build(),
+          ExecSyncResponse.getDefaultInstance(), Duration.ofSeconds(30)));
+      Poll.until(Duration.ofSeconds(10), "the exec running", () -> Pods.running("sleep", seconds));
+      long sent = System.nanoTime();
+      stopping.set(true);
+      agent.signal("TERM");
+      notify.await(m -> m.has("STOPPING=1"), Duration.ofSeconds(10), "STOPPING=1");
+      ExecSyncResponse answer = inFlight.get(30, TimeUnit.SECONDS);
+      assertThat(answer.getStdout().toStringUtf8()).isEqualTo(marker + "\n");
+      for (CompletableFuture<Void> caller : load) {
+        caller.get(30, TimeUnit.SECONDS);
+      }
+      assertThat(wrong).as("calls that failed otherwise than by being moved away").isEmpty();
+      assertThat(agent.awaitExit(Duration.ofSeconds(30))).as("exit code; log:%n%s", agent.log()).isZero();
+      // nine connections were open, the drain timeout is 20 s: the agent left when the last call ended
+      assertThat(Duration.ofNanos(System.nanoTime() - sent)).isLessThan(Duration.ofSeconds(15));
+      assertThat(agent.log()).contains("stopped (all connections finished)");
+    } finally {
+      tester.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      Pods.remove(containerd, pod);
     }
-    assertThat(agent.awaitExit(Duration.ofSeconds(30))).as("exit code; log:%n%s", agent.log()).isZero();
-    assertThat(agent.log()).contains("stopped (all connections finished)");
   }
 
   @Test

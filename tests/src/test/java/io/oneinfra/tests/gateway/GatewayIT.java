@@ -73,6 +73,7 @@ import java.util.stream.Stream;
 import java.io.ByteArrayOutputStream;
 import java.time.Instant;
 import io.oneinfra.tests.support.ControllerView;
+import io.oneinfra.tests.support.Pods;
 import io.oneinfra.tests.support.CriCalls;
 import io.oneinfra.tests.support.CriScenario;
 import io.oneinfra.tests.support.TestAgents;
@@ -161,8 +162,8 @@ class GatewayIT {
 
   @Test
   void execSyncAllowedByARuleForOneClientOnly() throws Exception {
-    GatewayBed.Pod pod = GatewayBed.runSleeper(containerd2, "exec-" + UUID.randomUUID().toString().substring(0, 8));
-    ManagedChannel tester = GatewayBed.dial(agent2, GatewayBed.clientOf(agent2, state2, GatewayBed.TESTER), 1 << 20);
+    Pods.Pod pod = Pods.runSleeper(containerd2, "exec");
+    ManagedChannel tester = GatewayBed.dial(agent2, Pods.clientOf(state2, GatewayBed.TESTER), 1 << 20);
     try (CriChannel controller = ControllerView.dial(GatewayBed.manifest(agent2), null)) {
       ExecSyncRequest echo = ExecSyncRequest.newBuilder().setContainerId(pod.containerId())
           .addCmd("/bin/echo").addCmd("hello").setTimeout(10).build();
@@ -178,7 +179,7 @@ class GatewayIT {
           });
     } finally {
       tester.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-      GatewayBed.remove(containerd2, pod);
+      Pods.remove(containerd2, pod);
     }
   }
 
@@ -402,25 +403,10 @@ class GatewayIT {
     }
   }
 
-  /** Host processes whose command line is exactly {@code words} (the exec'd process shows here, in its pid space). */
-  private static boolean running(String... words) {
-    String wanted = String.join("\0", words) + "\0";
-    try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
-      return all.anyMatch(p -> {
-        try {
-          return Files.readString(Path.of("/proc", Long.toString(p.pid()), "cmdline"), StandardCharsets.ISO_8859_1)
-              .equals(wanted);
-        } catch (IOException | UncheckedIOException e) {
-          return false;
-        }
-      });
-    }
-  }
-
   @Test
   void aDeadlineAndACancellationReachTheRuntime() throws Exception {
-    GatewayBed.Pod pod = GatewayBed.runSleeper(containerd2, "cancel-" + UUID.randomUUID().toString().substring(0, 8));
-    ManagedChannel tester = GatewayBed.dial(agent2, GatewayBed.clientOf(agent2, state2, GatewayBed.TESTER), 1 << 20);
+    Pods.Pod pod = Pods.runSleeper(containerd2, "cancel");
+    ManagedChannel tester = GatewayBed.dial(agent2, Pods.clientOf(state2, GatewayBed.TESTER), 1 << 20);
     try {
       // the deadline: the client gives up after 3 s; the exec'd process must go with the call
       String seconds = Integer.toString(7000 + (int) (Math.random() * 1000));
@@ -429,11 +415,11 @@ class GatewayIT {
       Future<?> call = Executors.newSingleThreadExecutor().submit(() -> CriCalls.call(tester, CriApiVersion.V1ALPHA2,
           "ExecSync", sleep, ExecSyncResponse.getDefaultInstance(), Duration.ofSeconds(3)));
       Poll.until(Duration.ofSeconds(10), "sleep " + seconds + " running in the container",
-          () -> running("/bin/sleep", seconds));
+          () -> Pods.running("/bin/sleep", seconds));
       assertThatThrownBy(() -> call.get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(StatusRuntimeException.class)
           .hasMessageContaining("DEADLINE_EXCEEDED");
       Poll.until(Duration.ofSeconds(15), "sleep " + seconds + " killed by containerd after the deadline",
-          () -> !running("/bin/sleep", seconds));
+          () -> !Pods.running("/bin/sleep", seconds));
 
       // the cancellation: the client cancels a call in flight (RST_STREAM CANCEL)
       String more = Integer.toString(8000 + (int) (Math.random() * 1000));
@@ -452,23 +438,23 @@ class GatewayIT {
       cancelled.request(1);
       cancelled.sendMessage(sleepMore);
       cancelled.halfClose();
-      Poll.until(Duration.ofSeconds(10), "sleep " + more + " running", () -> running("/bin/sleep", more));
+      Poll.until(Duration.ofSeconds(10), "sleep " + more + " running", () -> Pods.running("/bin/sleep", more));
       cancelled.cancel("test cancels", null);
       assertThat(closed.await(10, TimeUnit.SECONDS)).isTrue();
       assertThat(status.get().getCode()).isEqualTo(Status.Code.CANCELLED);
       Poll.until(Duration.ofSeconds(15), "sleep " + more + " killed by containerd after the cancellation",
-          () -> !running("/bin/sleep", more));
+          () -> !Pods.running("/bin/sleep", more));
     } finally {
       tester.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-      GatewayBed.remove(containerd2, pod);
+      Pods.remove(containerd2, pod);
     }
   }
 
   @Test
   void aSixteenMebibyteAnswerPasses() throws Exception {
-    GatewayBed.Pod pod = GatewayBed.runSleeper(containerd2, "large-" + UUID.randomUUID().toString().substring(0, 8));
+    Pods.Pod pod = Pods.runSleeper(containerd2, "large");
     int size = 16 * 1024 * 1024 - 4096; // containerd's own limit is 16 MiB for the whole message
-    ManagedChannel tester = GatewayBed.dial(agent2, GatewayBed.clientOf(agent2, state2, GatewayBed.TESTER),
+    ManagedChannel tester = GatewayBed.dial(agent2, Pods.clientOf(state2, GatewayBed.TESTER),
         32 << 20);
     try {
       ExecSyncResponse answer = CriCalls.call(tester, CriApiVersion.V1ALPHA2, "ExecSync",
@@ -480,15 +466,15 @@ class GatewayIT {
       assertThat(answer.getSerializedSize()).isGreaterThan(16 * 1024 * 1024 - 8192);
     } finally {
       tester.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-      GatewayBed.remove(containerd2, pod);
+      Pods.remove(containerd2, pod);
     }
   }
 
   @Test
   void twoHundredConcurrentStreamsOnOneConnection() throws Exception {
     int streams = 200;
-    ManagedChannel tester = GatewayBed.dial(agent2, GatewayBed.clientOf(agent2, state2, GatewayBed.TESTER), 1 << 20);
-    GatewayBed.Pod pod = null;
+    ManagedChannel tester = GatewayBed.dial(agent2, Pods.clientOf(state2, GatewayBed.TESTER), 1 << 20);
+    Pods.Pod pod = null;
     List<ClientCall<GetEventsRequest, ContainerEventResponse>> calls = new ArrayList<>();
     try {
       // GetContainerEvents streams until cancelled: 200 of them are open on the one connection at once
@@ -521,7 +507,7 @@ class GatewayIT {
       }
       Poll.until(Duration.ofSeconds(20), streams + " calls in flight at the gateway",
           () -> inFlight("GetContainerEvents") >= streams);
-      pod = GatewayBed.runSleeper(containerd2, "events-" + UUID.randomUUID().toString().substring(0, 8));
+      pod = Pods.runSleeper(containerd2, "events");
       String containerId = pod.containerId();
       Poll.until(Duration.ofSeconds(30), "every stream seeing the new container's events",
           () -> seen.values().stream().allMatch(ids -> ids.contains(containerId)),
@@ -532,7 +518,7 @@ class GatewayIT {
       calls.forEach(c -> c.cancel("done", null));
       tester.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       if (pod != null) {
-        GatewayBed.remove(containerd2, pod);
+        Pods.remove(containerd2, pod);
       }
     }
   }

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.oneinfra.agent.Agent;
 import io.oneinfra.agent.manifest.HypervisorManifest;
+import io.oneinfra.proxy.ProxySettings;
 import io.oneinfra.tests.support.ControllerView;
 import io.oneinfra.tests.support.TestAgents;
 import io.oneinfra.tests.support.TlsClient;
@@ -120,7 +121,7 @@ class RegistrationAgainstApiDoubleIT {
           resyncInterval: 1m
           firstSyncDelay: 0
           backoffInitial: 50ms
-          backoffMax: 1s""".formatted(kubeconfig)));
+          backoffMax: 1s""".formatted(kubeconfig), ProxySettings.Mode.L4)); // the backend is an echo server
   }
 
 

@@ -1,10 +1,18 @@
 package io.oneinfra.tests.support;
 
+import io.grpc.ManagedChannel;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NegotiationType;
+import io.grpc.netty.NettyChannelBuilder;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
 import io.oneinfra.agent.cri.CriChannel;
 import io.oneinfra.agent.manifest.HypervisorManifest;
+import io.oneinfra.agent.pki.Issued;
 import io.oneinfra.proxy.Pem;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.net.InetSocketAddress;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
@@ -46,6 +54,25 @@ public final class ControllerView {
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
     return context;
+  }
+
+  /**
+   * Dials the manifest's endpoint as another client, {@code identity}, trusting only the manifest's CA, with room for
+   * answers up to {@code maxInboundMessageSize} (gRPC's own default is 4 MiB).
+   */
+  public static ManagedChannel dialAs(HypervisorManifest manifest, Issued identity, int maxInboundMessageSize)
+      throws IOException {
+    HypervisorManifest.RemoteCriEndpoint endpoint = manifest.spec().remoteCriEndpoint();
+    SslContext tls = GrpcSslContexts.forClient()
+        .trustManager(new ByteArrayInputStream(endpoint.caCertificate().getBytes(StandardCharsets.US_ASCII)))
+        .keyManager(new ByteArrayInputStream(identity.certificatePem().getBytes(StandardCharsets.US_ASCII)),
+            new ByteArrayInputStream(identity.privateKeyPem().getBytes(StandardCharsets.US_ASCII)))
+        .build();
+    return NettyChannelBuilder.forTarget(endpoint.criEndpointUri())
+        .negotiationType(NegotiationType.TLS)
+        .sslContext(tls)
+        .maxInboundMessageSize(maxInboundMessageSize)
+        .build();
   }
 
   /**

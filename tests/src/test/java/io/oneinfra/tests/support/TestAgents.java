@@ -6,7 +6,9 @@ import io.oneinfra.tests.testbed.Containerd;
 import java.io.ByteArrayInputStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import io.oneinfra.proxy.ProxySettings;
 import java.nio.file.Path;
+import java.util.Locale;
 
 /** Agents for tests: in front of the test bed's containerd, on loopback, with ephemeral ports. */
 public final class TestAgents {
@@ -17,20 +19,27 @@ public final class TestAgents {
     return config(state, containerd.socket(), name, "127.0.0.1", extra);
   }
 
-  /** The same for any backend socket (it need not exist) and hypervisor address. */
+  /** The same for any backend socket (it need not exist) and hypervisor address, in the default (cri) mode. */
   public static String config(Path state, Path backend, String name, String ipAddress, String extra) {
+    return config(state, backend, name, ipAddress, extra, ProxySettings.Mode.CRI);
+  }
+
+  /** The same in {@code mode}: l4 for backends that are not a CRI runtime (an echo server). */
+  public static String config(Path state, Path backend, String name, String ipAddress, String extra,
+      ProxySettings.Mode mode) {
     return """
         stateDir: %s
         proxy:
           listen: 127.0.0.1:0
           backend: unix:%s
+          mode: %s
         hypervisor:
           name: %s
           ipAddress: %s
         status:
           listen: 127.0.0.1:0
         %s
-        """.formatted(state, backend, name, ipAddress, extra);
+        """.formatted(state, backend, mode.name().toLowerCase(Locale.ROOT), name, ipAddress, extra);
   }
 
   /** Starts the real agent code in this JVM. */
