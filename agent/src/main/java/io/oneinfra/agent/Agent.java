@@ -65,14 +65,22 @@ public final class Agent implements AutoCloseable {
     this.systemd = systemd;
     this.tlsSource = new TlsSource(config);
     ProxySettings settings = config.proxy().settings();
-    identity.set(identities.resolve(config.hypervisor(), settings.listen()));
+    try {
+      identity.set(identities.resolve(config.hypervisor(), settings.listen()));
+    } catch (IllegalStateException e) {
+      throw new UnavailableException(e.getMessage(), e); // no address yet: the network may still come up
+    }
     tls.set(tlsSource.load(identity.get(), Instant.now(), false));
     if (settings.backend() instanceof Address.Unix unix && !Files.exists(unix.path())) {
       LOG.warn("proxy.backend: {} does not exist yet; clients will be refused until the runtime creates it "
           + "(set proxy.backend to your CRI socket, e.g. unix:/run/crio/crio.sock)", unix.path());
     }
-    proxy = ProxyServer.start(settings, new ServerTls(settings.tlsProvider(), tls.get().material()), metrics,
-        inheritedFd);
+    try {
+      proxy = ProxyServer.start(settings, new ServerTls(settings.tlsProvider(), tls.get().material()), metrics,
+          inheritedFd);
+    } catch (IOException e) {
+      throw new UnavailableException(e.getMessage(), e); // the port taken or the address not up yet
+    }
     tls.get().certificates().keySet().forEach(this::registerExpiry);
     registrar = Registrar.create(config.registration(), manifestFile(), metrics,
         () -> systemd.status(statusLine()));
@@ -100,7 +108,8 @@ public final class Agent implements AutoCloseable {
   /**
    * Starts the agent without a supervisor (tests, tools).
    *
-   * @throws IOException when the PKI cannot be loaded or created, or the proxy cannot listen
+   * @throws UnavailableException when the proxy cannot listen or no address is detected: may clear by itself
+   * @throws IOException when the PKI cannot be loaded or created
    */
   public static Agent start(AgentConfig config) throws IOException {
     return new Agent(config, new SystemdStatus(Optional.empty()), OptionalInt.empty());
@@ -110,7 +119,8 @@ public final class Agent implements AutoCloseable {
    * Starts the agent under systemd: READY=1 once serving, STATUS= on changes, the watchdog while healthy, and the
    * listening socket from systemd when {@code inheritedFd} is set.
    *
-   * @throws IOException when the PKI cannot be loaded or created, or the proxy cannot listen
+   * @throws UnavailableException when the proxy cannot listen or no address is detected: may clear by itself
+   * @throws IOException when the PKI cannot be loaded or created
    */
   public static Agent start(AgentConfig config, SystemdStatus systemd, OptionalInt inheritedFd) throws IOException {
     return new Agent(config, systemd, inheritedFd);

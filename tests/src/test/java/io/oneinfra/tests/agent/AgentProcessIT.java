@@ -17,6 +17,8 @@ import io.oneinfra.tests.testbed.Poll;
 import io.oneinfra.tests.testbed.SharedContainerd;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -100,6 +102,41 @@ class AgentProcessIT {
     }
     assertThat(Files.getPosixFilePermissions(key)).as("the operator's file is left alone")
         .isEqualTo(PosixFilePermissions.fromString("rw-r--r--"));
+  }
+
+  @Test
+  void aTakenListenPortExitsSeventyFiveSoSystemdRestartsIt(Containerd containerd) throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Path config = dir.resolve("agent.yaml");
+      Files.writeString(config, """
+          stateDir: %s
+          proxy:
+            listen: 127.0.0.1:%d
+            backend: unix:%s
+          hypervisor:
+            ipAddress: 127.0.0.1
+          status:
+            enabled: false
+          """.formatted(dir.resolve("state"), taken.getLocalPort(), containerd.socket()));
+      try (AgentProcess agent = AgentProcess.start(dir.resolve("agent.log"), Map.of(), "run", "--config",
+          config.toString())) {
+        assertThat(agent.awaitExit(Duration.ofSeconds(30))).as("exit code; log:%n%s", agent.log()).isEqualTo(75);
+        assertThat(agent.log()).contains("cannot start now: proxy.listen: cannot listen on 127.0.0.1:"
+            + taken.getLocalPort());
+      }
+    }
+  }
+
+  @Test
+  void aConfigErrorExitsTwoNamingTheFileAndLine() throws Exception {
+    Path config = dir.resolve("agent.yaml");
+    Files.writeString(config, "stateDir: %s\nproxy:\n  listen: 127.0.0.1:0\n  lisen: 127.0.0.1:0\n"
+        .formatted(dir.resolve("state")));
+    try (AgentProcess agent = AgentProcess.start(dir.resolve("agent.log"), Map.of(), "run", "--config",
+        config.toString())) {
+      assertThat(agent.awaitExit(Duration.ofSeconds(30))).as("exit code; log:%n%s", agent.log()).isEqualTo(2);
+      assertThat(agent.log()).contains(config + ":4").contains("unknown key 'proxy.lisen'");
+    }
   }
 
   @Test
