@@ -103,6 +103,7 @@ public final class BootedDebian implements AutoCloseable {
   private final Path work;
   private Process nspawn;
   private long leader;
+  private String finalConsole;
 
   private BootedDebian(String name) {
     this.name = name;
@@ -117,7 +118,8 @@ public final class BootedDebian implements AutoCloseable {
     return new Builder();
   }
 
-  private void start(Path root, String hostname, List<String> mounts, Duration timeout) {
+  /** The systemd-nspawn command line that boots {@code root} as machine {@code name}. */
+  static List<String> nspawnCommand(Path root, String name, String hostname, List<String> mounts) {
     List<String> command = new ArrayList<>(List.of("systemd-nspawn",
         // No systemd on the host: no machined to register with, no scope unit to create.
         "--register=no", "--keep-unit",
@@ -125,6 +127,11 @@ public final class BootedDebian implements AutoCloseable {
         "--volatile=overlay", "--link-journal=no", "--console=read-only",
         "--machine=" + name, "--hostname=" + hostname, "--directory=" + root, "--boot"));
     command.addAll(1, mounts);
+    return command;
+  }
+
+  private void start(Path root, String hostname, List<String> mounts, Duration timeout) {
+    List<String> command = nspawnCommand(root, name, hostname, mounts);
     try {
       nspawn = new ProcessBuilder(command).redirectErrorStream(true)
           .redirectOutput(work.resolve("console.log").toFile())
@@ -148,6 +155,11 @@ public final class BootedDebian implements AutoCloseable {
     }
   }
 
+  /** The host PID of systemd-nspawn itself. */
+  public long nspawnPid() {
+    return nspawn.pid();
+  }
+
   /** The machine's name (systemd-nspawn --machine). */
   public String name() {
     return name;
@@ -158,8 +170,11 @@ public final class BootedDebian implements AutoCloseable {
     return leader;
   }
 
-  /** What the machine printed on its console (systemd's boot and shutdown messages). */
+  /** What the machine printed on its console (systemd's boot and shutdown messages), also after close(). */
   public String console() {
+    if (finalConsole != null) {
+      return finalConsole;
+    }
     try {
       return Files.readString(work.resolve("console.log"), StandardCharsets.UTF_8);
     } catch (IOException e) {
@@ -233,6 +248,7 @@ public final class BootedDebian implements AutoCloseable {
     }
     RUNNING.remove(this);
     removeLeftovers(name);
+    finalConsole = console();
     try {
       HostCleanup.deleteTree(work);
     } catch (IOException e) {
@@ -248,13 +264,15 @@ public final class BootedDebian implements AutoCloseable {
   }
 
   /**
-   * Kills machines of this test bed whose JVM died (their nspawn was re-parented to PID 1), so that a crashed run
-   * never leaves a machine listening on the host's network. Live machines of other test runs have a live parent.
+   * Kills machines of this test bed whose JVM died (their nspawn was re-parented to PID 1 or a sub-reaper), so that a
+   * crashed run never leaves a machine listening on the host's network. Other test runs' machines have a live JVM
+   * as their parent.
    */
   static void removeOrphans() {
     ProcessHandle.allProcesses().filter(process -> cmdline(process.pid()).contains("--machine=" + NAME_PREFIX))
         .filter(process -> cmdline(process.pid()).startsWith("systemd-nspawn"))
-        .filter(process -> process.parent().map(parent -> parent.pid() == 1).orElse(true))
+        .filter(process -> process.parent().flatMap(parent -> parent.info().command())
+            .map(command -> !command.endsWith("/java")).orElse(true))
         .forEach(orphan -> {
           String machine = cmdline(orphan.pid()).replaceFirst(".*--machine=(\\S+).*", "$1");
           kill(orphan);
