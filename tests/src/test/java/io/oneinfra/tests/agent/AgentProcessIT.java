@@ -107,17 +107,7 @@ class AgentProcessIT {
   @Test
   void aTakenListenPortExitsSeventyFiveSoSystemdRestartsIt(Containerd containerd) throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      Path config = dir.resolve("agent.yaml");
-      Files.writeString(config, """
-          stateDir: %s
-          proxy:
-            listen: 127.0.0.1:%d
-            backend: unix:%s
-          hypervisor:
-            ipAddress: 127.0.0.1
-          status:
-            enabled: false
-          """.formatted(dir.resolve("state"), taken.getLocalPort(), containerd.socket()));
+      Path config = loopbackConfig(taken.getLocalPort(), containerd);
       try (AgentProcess agent = AgentProcess.start(dir.resolve("agent.log"), Map.of(), "run", "--config",
           config.toString())) {
         assertThat(agent.awaitExit(Duration.ofSeconds(30))).as("exit code; log:%n%s", agent.log()).isEqualTo(75);
@@ -125,6 +115,20 @@ class AgentProcessIT {
             + taken.getLocalPort());
       }
     }
+  }
+
+  /** agent.yaml for an agent on 127.0.0.1:{@code port} in front of containerd, its state in dir/state. */
+  private Path loopbackConfig(int port, Containerd containerd) throws IOException {
+    return Files.writeString(dir.resolve("agent.yaml"), """
+        stateDir: %s
+        proxy:
+          listen: 127.0.0.1:%d
+          backend: unix:%s
+        hypervisor:
+          ipAddress: 127.0.0.1
+        status:
+          listen: 127.0.0.1:0
+        """.formatted(dir.resolve("state"), port, containerd.socket()));
   }
 
   @Test
@@ -184,17 +188,7 @@ class AgentProcessIT {
   void servesOnTheListeningSocketSystemdHandsOver(Containerd containerd) throws Exception {
     Requirements.require("systemd-socket-activate");
     int port = TestAgents.freePort();
-    Path config = dir.resolve("agent.yaml");
-    Files.writeString(config, """
-        stateDir: %s
-        proxy:
-          listen: 127.0.0.1:%d
-          backend: unix:%s
-        hypervisor:
-          ipAddress: 127.0.0.1
-        status:
-          listen: 127.0.0.1:0
-        """.formatted(dir.resolve("state"), port, containerd.socket()));
+    Path config = loopbackConfig(port, containerd);
     // the manifest command creates the PKI the agent will reuse, so the controller can dial before it runs
     HypervisorManifest printed = printManifest(config);
     List<String> command = new ArrayList<>(List.of("systemd-socket-activate", "-l", "127.0.0.1:" + port));

@@ -121,11 +121,15 @@ final class InstalledAgent implements AutoCloseable {
     systemd.systemctl("start", UNIT).requireSuccess();
   }
 
-  /** Starts the unit unless it is running already. */
-  void ensureRunning() {
+  /** The running agent as a test starts from it: the manifest it wrote and its PID. */
+  record Running(HypervisorManifest manifest, long pid) {}
+
+  /** Starts the unit unless it is running already; returns what the controller and the administrator see of it. */
+  Running running() {
     if (!systemd.property(UNIT, "ActiveState").equals("active")) {
       start();
     }
+    return new Running(manifest(), mainPid());
   }
 
   /** The agent's PID in the machine (0 when it is not running). */

@@ -11,22 +11,20 @@ import io.oneinfra.agent.cri.CriChannel;
 import io.oneinfra.agent.cri.CriClient;
 import io.oneinfra.agent.manifest.HypervisorManifest;
 import io.oneinfra.proxy.Pem;
+import io.oneinfra.tests.booted.InstalledAgent.Running;
 import io.oneinfra.tests.support.ControllerView;
 import io.oneinfra.tests.support.CriScenario;
+import io.oneinfra.tests.support.OpenConnectionCallers;
 import io.oneinfra.tests.testbed.BootedDebian;
 import io.oneinfra.tests.testbed.Containerd;
 import io.oneinfra.tests.testbed.Poll;
 import io.oneinfra.tests.testbed.SharedContainerd;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -107,8 +105,7 @@ class InstalledServiceIT {
   @Order(3)
   void theControllerRunsThePodLifecycleThroughTheServiceGivenOnlyTheManifest(CriApiVersion api,
       Containerd containerd) throws Exception {
-    agent.ensureRunning();
-    HypervisorManifest manifest = agent.manifest();
+    HypervisorManifest manifest = agent.running().manifest();
     assertThat(manifest.spec().remoteCriEndpoint().criEndpointUri()).endsWith(":" + agent.port);
     try (CriChannel channel = ControllerView.dial(manifest, null)) {
       CriScenario.podAndContainerLifecycle(new CriClient(channel.channel(), api, CRI_DEADLINE), containerd);
@@ -118,9 +115,9 @@ class InstalledServiceIT {
   @Test
   @Order(4)
   void reloadServesARotatedCertificateToNewConnectionsWithoutARestart() throws Exception {
-    agent.ensureRunning();
-    HypervisorManifest manifest = agent.manifest();
-    long pid = agent.mainPid();
+    Running running = agent.running();
+    HypervisorManifest manifest = running.manifest();
+    long pid = running.pid();
     X509Certificate before = ControllerView.servedCertificate(manifest);
 
     agent.machine.exec(COMMAND_TIMEOUT, "oneinfra-agent", "certs", "rotate").requireSuccess();
@@ -151,46 +148,19 @@ class InstalledServiceIT {
   @Test
   @Order(5)
   void restartUnderLoadLetsOpenConnectionsFinishAndComesBackAsANewProcess() throws Exception {
-    agent.ensureRunning();
-    HypervisorManifest manifest = agent.manifest();
-    long before = agent.mainPid();
-    int callers = 6;
-    CountDownLatch connected = new CountDownLatch(callers);
-    AtomicBoolean stopCalling = new AtomicBoolean();
-    AtomicInteger calls = new AtomicInteger();
-    List<CompletableFuture<Void>> load = new ArrayList<>();
-    for (int i = 0; i < callers; i++) {
-      load.add(CompletableFuture.runAsync(() -> {
-        try (CriChannel channel = ControllerView.dial(manifest, null)) {
-          CriClient cri = new CriClient(channel.channel(), CriApiVersion.V1, CRI_DEADLINE);
-          cri.version();
-          connected.countDown();
-          while (!stopCalling.get()) { // each call on the connection opened before the restart must succeed
-            cri.version();
-            calls.incrementAndGet();
-          }
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      }));
-    }
-    assertThat(connected.await(30, TimeUnit.SECONDS)).isTrue();
+    Running before = agent.running();
+    OpenConnectionCallers callers = OpenConnectionCallers.start(before.manifest(), 6, CriApiVersion.V1);
     CompletableFuture<BootedDebian.Result> restart =
         CompletableFuture.supplyAsync(() -> agent.systemd.systemctl("restart", UNIT));
     agent.systemd.awaitProperty(UNIT, "ActiveState", "deactivating", Duration.ofSeconds(20));
-    int atStop = calls.get();
-    Poll.until(Duration.ofSeconds(10), "calls on open connections while the old process drains",
-        () -> calls.get() >= atStop + 100);
-    stopCalling.set(true); // the controller's calls end; the drain then ends with them
-    for (CompletableFuture<Void> caller : load) {
-      caller.get(60, TimeUnit.SECONDS); // a failed call would surface here
-    }
+    callers.awaitMoreCalls(100, Duration.ofSeconds(10)); // the old process drains: open connections still served
+    callers.stopAndCheck(Duration.ofSeconds(60)); // the controller's calls end, and the drain with them
     restart.get(2, TimeUnit.MINUTES).requireSuccess();
 
     assertThat(agent.systemd.show(UNIT, "ActiveState", "NRestarts")).containsEntry("ActiveState", "active")
         .containsEntry("NRestarts", "0");
-    assertThat(agent.mainPid()).isNotEqualTo(before);
-    agent.awaitAgentMessage("i.o.a.Agent: stopped (all connections finished)"::equals, "_PID=" + before);
+    assertThat(agent.mainPid()).isNotEqualTo(before.pid());
+    agent.awaitAgentMessage("i.o.a.Agent: stopped (all connections finished)"::equals, "_PID=" + before.pid());
     try (CriChannel channel = ControllerView.dial(agent.manifest(), null)) {
       assertThat(new CriClient(channel.channel(), CriApiVersion.V1, CRI_DEADLINE).version().getRuntimeName())
           .isEqualTo("containerd");
@@ -200,7 +170,7 @@ class InstalledServiceIT {
   @Test
   @Order(6)
   void theJournalHasEachLinesPriorityAndWarningFiltersTheWarnings() {
-    agent.ensureRunning();
+    agent.running();
     String config = agent.read(CONFIG);
     try {
       // A change reload cannot apply: the agent warns that it needs a restart.
@@ -267,7 +237,7 @@ class InstalledServiceIT {
   @Test
   @Order(8)
   void securityScoresAtMostTwoAndFromInsideTheAgentNothingButItsStateIsWritable() {
-    agent.ensureRunning();
+    long pid = agent.running().pid();
     BootedDebian.Result security = agent.machine.exec(COMMAND_TIMEOUT, "systemd-analyze", "security", UNIT);
     Matcher exposure = EXPOSURE.matcher(security.stdout());
     assertThat(exposure.find()).as(security.toString()).isTrue();
@@ -278,7 +248,7 @@ class InstalledServiceIT {
     String probe = "for dir in " + String.join(" ", SANDBOX_READ_ONLY) + " " + STATE + " /tmp /var/tmp; do "
         + "if [ -d $dir ]; then if echo x > $dir/sandbox-probe 2>/dev/null; then echo \"writable $dir\"; "
         + "else echo \"refused $dir\"; fi; fi; done";
-    List<String> outcome = agent.machine.exec(COMMAND_TIMEOUT, "nsenter", "--target=" + agent.mainPid(), "--all",
+    List<String> outcome = agent.machine.exec(COMMAND_TIMEOUT, "nsenter", "--target=" + pid, "--all",
         "sh", "-c", probe).requireSuccess().stdout().lines().toList();
     assertThat(outcome).contains("writable " + STATE, "writable /tmp", "writable /var/tmp");
     for (String dir : SANDBOX_READ_ONLY) {
@@ -299,21 +269,8 @@ class InstalledServiceIT {
   @Test
   @Order(9)
   void stopLetsAnInFlightPodLifecycleFinishAndExitsZero(Containerd containerd) throws Exception {
-    agent.ensureRunning();
-    HypervisorManifest manifest = agent.manifest();
-    long pid = agent.mainPid();
-    CountDownLatch connected = new CountDownLatch(1);
-    CompletableFuture<Void> lifecycle = CompletableFuture.runAsync(() -> {
-      try (CriChannel channel = ControllerView.dial(manifest, null)) {
-        CriClient cri = new CriClient(channel.channel(), CriApiVersion.V1, CRI_DEADLINE);
-        cri.version();
-        connected.countDown();
-        CriScenario.podAndContainerLifecycle(cri, containerd);
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
-    assertThat(connected.await(30, TimeUnit.SECONDS)).isTrue();
+    Running running = agent.running();
+    CompletableFuture<Void> lifecycle = CriScenario.inFlight(running.manifest(), CriApiVersion.V1, containerd);
 
     agent.systemd.systemctl("stop", UNIT).requireSuccess();
 
@@ -322,7 +279,8 @@ class InstalledServiceIT {
         .containsEntry("ActiveState", "inactive").containsEntry("Result", "success")
         .containsEntry("ExecMainCode", "1") // CLD_EXITED: it exited by itself
         .containsEntry("ExecMainStatus", "0");
-    assertThat(agent.awaitAgentMessage("i.o.a.Agent: stopped (all connections finished)"::equals, "_PID=" + pid))
-        .anyMatch(line -> line.matches("i\\.o\\.a\\.Agent: stopping: draining \\d+ open connections"));
+    assertThat(agent.awaitAgentMessage("i.o.a.Agent: stopped (all connections finished)"::equals, "_PID="
+        + running.pid())).anyMatch(line -> line.matches("i\\.o\\.a\\.Agent: stopping: draining \\d+ open "
+        + "connections"));
   }
 }

@@ -3,8 +3,6 @@ package io.oneinfra.tests.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.oneinfra.agent.cri.CriApiVersion;
-import io.oneinfra.agent.cri.CriChannel;
-import io.oneinfra.agent.cri.CriClient;
 import io.oneinfra.agent.manifest.HypervisorManifest;
 import io.oneinfra.agent.manifest.ManifestCodec;
 import io.oneinfra.proxy.Pem;
@@ -12,6 +10,7 @@ import io.oneinfra.tests.support.AgentProcess;
 import io.oneinfra.tests.support.ControllerView;
 import io.oneinfra.tests.support.CriScenario;
 import io.oneinfra.tests.support.NotifySocket;
+import io.oneinfra.tests.support.OpenConnectionCallers;
 import io.oneinfra.tests.support.PrometheusParser;
 import io.oneinfra.tests.testbed.Containerd;
 import io.oneinfra.tests.testbed.Poll;
@@ -25,14 +24,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -164,45 +158,13 @@ class DaemonIT {
   void sigtermUnderLoadSendsStoppingFailsNoInFlightCallAndExitsZero(Containerd containerd) throws Exception {
     awaitReady();
     HypervisorManifest manifest = manifest();
-    int callers = 8;
-    CountDownLatch connected = new CountDownLatch(callers + 1);
-    AtomicBoolean stopCalling = new AtomicBoolean();
-    AtomicInteger calls = new AtomicInteger();
-    List<CompletableFuture<Void>> load = new ArrayList<>();
-    for (int i = 0; i < callers; i++) {
-      load.add(CompletableFuture.runAsync(() -> {
-        try (CriChannel channel = ControllerView.dial(manifest, null)) {
-          CriClient cri = new CriClient(channel.channel(), CriApiVersion.V1ALPHA2, Duration.ofSeconds(30));
-          cri.version();
-          connected.countDown();
-          while (!stopCalling.get()) { // keeps calling on its open connection while the agent drains
-            cri.version();
-            calls.incrementAndGet();
-          }
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      }));
-    }
-    load.add(CompletableFuture.runAsync(() -> {
-      try (CriChannel channel = ControllerView.dial(manifest, null)) {
-        CriClient cri = new CriClient(channel.channel(), CriApiVersion.V1ALPHA2, Duration.ofSeconds(30));
-        cri.version();
-        connected.countDown();
-        CriScenario.podAndContainerLifecycle(cri, containerd); // a whole pod lifecycle in flight
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    }));
-    assertThat(connected.await(30, TimeUnit.SECONDS)).isTrue();
+    OpenConnectionCallers callers = OpenConnectionCallers.start(manifest, 8, CriApiVersion.V1ALPHA2);
+    CompletableFuture<Void> lifecycle = CriScenario.inFlight(manifest, CriApiVersion.V1ALPHA2, containerd);
     agent.signal("TERM");
     notify.await(m -> m.has("STOPPING=1"), Duration.ofSeconds(10), "STOPPING=1");
-    int atStopping = calls.get();
-    Poll.until(Duration.ofSeconds(10), "calls during the drain", () -> calls.get() >= atStopping + 100);
-    stopCalling.set(true);
-    for (CompletableFuture<Void> caller : load) {
-      caller.get(60, TimeUnit.SECONDS); // any failed call would surface here
-    }
+    callers.awaitMoreCalls(100, Duration.ofSeconds(10)); // calls during the drain
+    callers.stopAndCheck(Duration.ofSeconds(60)); // any failed call would surface here
+    lifecycle.get(60, TimeUnit.SECONDS);
     assertThat(agent.awaitExit(Duration.ofSeconds(30))).as("exit code; log:%n%s", agent.log()).isZero();
     assertThat(agent.log()).contains("stopped (all connections finished)");
   }
