@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the integration tests run for real (containerd, runc, haproxy, ...) and the
-# packaging tools the package tests use (rpm, lintian, systemd-analyze), and Prometheus for the monitoring tests.
+# Installs the Debian packages the integration tests run for real (containerd, runc, haproxy, ...), the
+# packaging tools the package tests use (rpm, lintian, systemd-analyze), Prometheus for the monitoring tests, what
+# the booted tests need (debootstrap, systemd-nspawn), and containerd 2.1 from Debian sid, unpacked privately.
 # Idempotent: does nothing when every command is already present.
 set -euo pipefail
 
@@ -50,6 +51,17 @@ if ! command -v systemd-socket-activate >/dev/null 2>&1; then
   [[ " ${missing[*]} " == *" systemd "* ]] || missing+=(systemd)
 fi
 
+# The booted tests (tests/.../booted) build a Debian root with debootstrap and boot it with systemd-nspawn. Their
+# recommends are left out: libnss-mymachines would add itself to this host's /etc/nsswitch.conf.
+no_recommends=()
+for pair in debootstrap:debootstrap systemd-nspawn:systemd-container nsenter:util-linux setsid:util-linux; do
+  cmd="${pair%%:*}" pkg="${pair#*:}"
+  if ! command -v "$cmd" >/dev/null 2>&1; then
+    echo "missing: $cmd (package $pkg)"
+    [[ " ${no_recommends[*]} " == *" $pkg "* ]] || no_recommends+=("$pkg")
+  fi
+done
+
 # The tests copy /bin/busybox into an image: it must be the static build, not a dynamic busybox.
 if command -v busybox >/dev/null 2>&1 && ! dpkg -s busybox-static >/dev/null 2>&1; then
   echo "busybox is present but not busybox-static"
@@ -96,7 +108,7 @@ ensure_containerd2() {
   install_containerd2
 }
 
-if ((${#missing[@]} == 0)); then
+if ((${#missing[@]} == 0 && ${#no_recommends[@]} == 0)); then
   echo "all Debian test dependencies present"
   ensure_containerd2
   exit 0
@@ -112,8 +124,13 @@ if ((EUID != 0)); then
   fi
 fi
 
-echo "installing: ${missing[*]}"
+echo "installing: ${missing[*]} ${no_recommends[*]}"
 "${sudo[@]}" apt-get update
-"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
-echo "installed: ${missing[*]}"
+if ((${#missing[@]} > 0)); then
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+fi
+if ((${#no_recommends[@]} > 0)); then
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${no_recommends[@]}"
+fi
+echo "installed: ${missing[*]} ${no_recommends[*]}"
 ensure_containerd2

@@ -78,7 +78,11 @@ public final class Agent implements AutoCloseable {
     this.systemd = systemd;
     this.tlsSource = new TlsSource(config);
     ProxySettings settings = config.proxySettings();
-    identity.set(identities.resolve(config.hypervisor(), settings.listen()));
+    try {
+      identity.set(identities.resolve(config.hypervisor(), settings.listen()));
+    } catch (IllegalStateException e) {
+      throw new UnavailableException(e.getMessage(), e); // no address yet: the network may still come up
+    }
     tls.set(tlsSource.load(identity.get(), Instant.now(), false));
     if (settings.backend() instanceof Address.Unix unix && !Files.exists(unix.path())) {
       LOG.warn("proxy.backend: {} does not exist yet; clients will be refused until the runtime creates it "
@@ -107,7 +111,12 @@ public final class Agent implements AutoCloseable {
     try {
       proxy = ProxyServer.start(settings, new ServerTls(settings.tlsProvider(), tls.get().material()), metrics,
           inheritedFd, gateway);
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException e) {
+      if (audit != null) {
+        audit.close();
+      }
+      throw new UnavailableException(e.getMessage(), e); // the port taken or the address not up yet
+    } catch (RuntimeException e) {
       if (audit != null) {
         audit.close();
       }
@@ -144,7 +153,8 @@ public final class Agent implements AutoCloseable {
   /**
    * Starts the agent without a supervisor (tests, tools).
    *
-   * @throws IOException when the PKI cannot be loaded or created, or the proxy cannot listen
+   * @throws UnavailableException when the proxy cannot listen or no address is detected: may clear by itself
+   * @throws IOException when the PKI cannot be loaded or created
    */
   public static Agent start(AgentConfig config) throws IOException {
     return new Agent(config, new SystemdStatus(Optional.empty()), OptionalInt.empty());
@@ -154,7 +164,8 @@ public final class Agent implements AutoCloseable {
    * Starts the agent under systemd: READY=1 once serving, STATUS= on changes, the watchdog while healthy, and the
    * listening socket from systemd when {@code inheritedFd} is set.
    *
-   * @throws IOException when the PKI cannot be loaded or created, or the proxy cannot listen
+   * @throws UnavailableException when the proxy cannot listen or no address is detected: may clear by itself
+   * @throws IOException when the PKI cannot be loaded or created
    */
   public static Agent start(AgentConfig config, SystemdStatus systemd, OptionalInt inheritedFd) throws IOException {
     return new Agent(config, systemd, inheritedFd);

@@ -2,13 +2,18 @@ package io.oneinfra.packaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,5 +87,38 @@ class LauncherIT {
         Map.of("JAVA_HOME", System.getProperty("java.home"))).expectSuccess();
 
     assertThat(result.stdout()).startsWith("oneinfra-agent ").contains("epoll available");
+  }
+
+  @Test
+  void reloadSendsSighupWithTheShellsOwnKillAndStartsNoJava() throws Exception {
+    // What ExecReload= runs. A sh child that records the HUP stands in for the agent; JAVA_HOME points nowhere, so
+    // starting Java would fail the reload.
+    Path marker = root.resolve("hup");
+    Process agent = new ProcessBuilder("sh", "-c", "trap 'echo hup > " + marker + "; exit 0' HUP; echo ready; "
+        + "while :; do sleep 0.05; done").start();
+    try {
+      // the trap is set once it says so; a HUP before that would just end it
+      assertThat(new BufferedReader(new InputStreamReader(agent.getInputStream(),
+          StandardCharsets.US_ASCII)).readLine()).isEqualTo("ready");
+      Command.Result reload = Command.run(List.of(launcher.toString(), "reload", Long.toString(agent.pid())),
+          Map.of("JAVA_HOME", root.resolve("no-java").toString(), "PATH", "/nonexistent")).expectSuccess();
+      assertThat(reload.stderr()).isEmpty();
+      assertThat(agent.waitFor(10, TimeUnit.SECONDS)).as("the stand-in got SIGHUP and exited").isTrue();
+      assertThat(marker).hasContent("hup");
+    } finally {
+      agent.destroyForcibly();
+    }
+  }
+
+  @Test
+  void reloadWithoutAPidFailsSayingHowToReload() {
+    for (List<String> args : List.of(List.of("reload"), List.of("reload", ""), List.of("reload", "12x"))) {
+      List<String> command = new ArrayList<>(List.of(launcher.toString()));
+      command.addAll(args);
+      Command.Result result = Command.run(command, Map.of("PATH", "/nonexistent"));
+      assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+      assertThat(result.stderr()).contains("oneinfra-agent reload: want the agent's PID")
+          .contains("systemctl reload oneinfra-agent");
+    }
   }
 }

@@ -1,6 +1,7 @@
 package io.oneinfra.agent.cli;
 
 import io.oneinfra.agent.Agent;
+import io.oneinfra.agent.UnavailableException;
 import io.oneinfra.agent.config.AgentConfig;
 import io.oneinfra.agent.config.ConfigException;
 import io.oneinfra.agent.log.LogSetup;
@@ -26,7 +27,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code run}: starts the agent and serves until SIGTERM/SIGINT, then drains and exits 0. SIGHUP reloads
- * certificates, CAs, CRL, allow lists and log settings.
+ * certificates, CAs, CRL, allow lists and log settings. A start that fails exits 2 when the config or the files it
+ * names are wrong (a restart cannot help), 75 when the host cannot serve yet (port taken, no address).
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = {"Start the proxy and serve until stopped.",
@@ -97,9 +99,15 @@ final class RunCommand implements Callable<Integer> {
       systemd = new SystemdStatus(SdNotify.fromEnvironment(System.getenv()));
       OptionalInt inherited = SocketActivation.listenFd(System.getenv(), ProcessHandle.current().pid());
       agent = Agent.start(agentConfig, systemd, inherited);
-    } catch (IOException | UncheckedIOException | IllegalArgumentException | IllegalStateException e) {
+    } catch (UnavailableException e) {
+      LOG.error("cannot start now: {}", e.getMessage());
+      return Main.EXIT_UNAVAILABLE;
+    } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
       LOG.error("cannot start: {}", e.getMessage());
       return Main.EXIT_CONFIG;
+    } catch (IllegalStateException e) {
+      LOG.error("cannot start: {}", e.getMessage());
+      return Main.EXIT_FAILURE;
     }
     String endpoint = agent.identity().endpoint(agent.proxy().localAddress().getPort());
     switch (agentConfig.registration().mode()) {

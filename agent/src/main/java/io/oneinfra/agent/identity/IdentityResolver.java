@@ -5,7 +5,6 @@ import io.oneinfra.proxy.Address;
 import io.oneinfra.proxy.IpLiteral;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -20,9 +19,11 @@ public final class IdentityResolver {
   private final AddressDetector addresses;
   private final PortInspector ports;
   private final Supplier<String> hostName;
+  private volatile String loggedName;
 
+  /** Reads the host name from the kernel ({@code /proc/sys/kernel/hostname}), the address from the route table. */
   public IdentityResolver() {
-    this(new AddressDetector(), new PortInspector(), IdentityResolver::localHostName);
+    this(new AddressDetector(), new PortInspector(), new KernelHostName());
   }
 
   IdentityResolver(AddressDetector addresses, PortInspector ports, Supplier<String> hostName) {
@@ -35,11 +36,12 @@ public final class IdentityResolver {
    * Resolves the identity.
    *
    * @param listen the proxy's listen address, which the port range must not include
-   * @throws IllegalArgumentException naming the config key when a value is unusable
+   * @throws IllegalArgumentException naming the config key when a value is unusable (a host name that cannot be
+   *     read or normalised included: setting hypervisor.name is the fix)
    * @throws IllegalStateException when no address can be detected
    */
   public HypervisorIdentity resolve(AgentConfig.Hypervisor config, Address.Tcp listen) {
-    String name = config.name() != null ? checkedName(config.name()) : Names.normalise(hostName.get());
+    String name = config.name() != null ? checkedName(config.name()) : hostDerivedName();
     InetAddress ip = config.ipAddress() != null ? parseIp(config.ipAddress())
         : addresses.detect(Optional.ofNullable(config.controllerAddress()).map(IdentityResolver::controller));
     AgentConfig.Ports raw = config.ports();
@@ -57,6 +59,22 @@ public final class IdentityResolver {
       LOG.warn("hypervisor.portRange {}: ports already listening on this host: {}", range, busy);
     }
     return new HypervisorIdentity(name, ip, config.publicRole(), range);
+  }
+
+  /** The kernel's host name as an object name; logged when first used and whenever it changes. */
+  private String hostDerivedName() {
+    String raw = hostName.get();
+    String name = Names.normalise(raw);
+    if (!name.equals(loggedName)) {
+      loggedName = name;
+      if (name.equals(raw)) {
+        LOG.info("hypervisor.name not set: using the host name '{}'", name);
+      } else {
+        LOG.info("hypervisor.name not set: using '{}', the host name '{}' normalised to a DNS-1123 subdomain", name,
+            raw);
+      }
+    }
+    return name;
   }
 
   private static String checkedName(String name) {
@@ -78,18 +96,5 @@ public final class IdentityResolver {
       throw new IllegalArgumentException("hypervisor.controllerAddress: want HOST:PORT, not " + address);
     }
     return new InetSocketAddress(tcp.host(), tcp.port());
-  }
-
-  private static String localHostName() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      String env = System.getenv("HOSTNAME");
-      if (env != null && !env.isBlank()) {
-        return env;
-      }
-      throw new IllegalStateException("hypervisor.name: cannot read the host name (" + e.getMessage()
-          + "); set hypervisor.name", e);
-    }
   }
 }

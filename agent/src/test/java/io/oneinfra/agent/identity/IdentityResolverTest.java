@@ -4,15 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.oneinfra.agent.config.AgentConfig;
 import io.oneinfra.proxy.Address;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 class IdentityResolverTest {
   private static final Address.Tcp LISTEN = new Address.Tcp("0.0.0.0", 7443);
@@ -109,6 +114,42 @@ class IdentityResolverTest {
     HypervisorIdentity identity = resolver(() -> "My_Host.Example.COM")
         .resolve(hypervisor(null, "10.0.0.7", null, null), LISTEN);
     assertThat(identity.name()).isEqualTo("my-host.example.com");
+  }
+
+  @Test
+  void logsTheNormalisedHostNameOnceUntilItChanges() {
+    ListAppender<ILoggingEvent> log = capture();
+    AtomicReference<String> host = new AtomicReference<>("My_Host");
+    IdentityResolver resolver = resolver(host::get);
+    try {
+      resolver.resolve(hypervisor(null, "10.0.0.7", null, null), LISTEN);
+      resolver.resolve(hypervisor(null, "10.0.0.7", null, null), LISTEN);
+      host.set("hv-2");
+      resolver.resolve(hypervisor(null, "10.0.0.7", null, null), LISTEN);
+    } finally {
+      logger().detachAppender(log);
+    }
+    assertThat(log.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
+        "hypervisor.name not set: using 'my-host', the host name 'My_Host' normalised to a DNS-1123 subdomain",
+        "hypervisor.name not set: using the host name 'hv-2'");
+  }
+
+  @Test
+  void defaultsToTheKernelsHostName() throws Exception {
+    String kernel = Files.readString(KernelHostName.PROC_HOSTNAME);
+    HypervisorIdentity identity = new IdentityResolver().resolve(hypervisor(null, "10.0.0.7", null, null), LISTEN);
+    assertThat(identity.name()).isEqualTo(Names.normalise(kernel));
+  }
+
+  private static Logger logger() {
+    return (Logger) LoggerFactory.getLogger(IdentityResolver.class);
+  }
+
+  private static ListAppender<ILoggingEvent> capture() {
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    logger().addAppender(appender);
+    return appender;
   }
 
   @Test

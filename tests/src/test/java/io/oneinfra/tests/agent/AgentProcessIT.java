@@ -17,6 +17,8 @@ import io.oneinfra.tests.testbed.Poll;
 import io.oneinfra.tests.testbed.SharedContainerd;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -103,6 +105,45 @@ class AgentProcessIT {
   }
 
   @Test
+  void aTakenListenPortExitsSeventyFiveSoSystemdRestartsIt(Containerd containerd) throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Path config = loopbackConfig(taken.getLocalPort(), containerd);
+      try (AgentProcess agent = AgentProcess.start(dir.resolve("agent.log"), Map.of(), "run", "--config",
+          config.toString())) {
+        assertThat(agent.awaitExit(Duration.ofSeconds(30))).as("exit code; log:%n%s", agent.log()).isEqualTo(75);
+        assertThat(agent.log()).contains("cannot start now: proxy.listen: cannot listen on 127.0.0.1:"
+            + taken.getLocalPort());
+      }
+    }
+  }
+
+  /** agent.yaml for an agent on 127.0.0.1:{@code port} in front of containerd, its state in dir/state. */
+  private Path loopbackConfig(int port, Containerd containerd) throws IOException {
+    return Files.writeString(dir.resolve("agent.yaml"), """
+        stateDir: %s
+        proxy:
+          listen: 127.0.0.1:%d
+          backend: unix:%s
+        hypervisor:
+          ipAddress: 127.0.0.1
+        status:
+          listen: 127.0.0.1:0
+        """.formatted(dir.resolve("state"), port, containerd.socket()));
+  }
+
+  @Test
+  void aConfigErrorExitsTwoNamingTheFileAndLine() throws Exception {
+    Path config = dir.resolve("agent.yaml");
+    Files.writeString(config, "stateDir: %s\nproxy:\n  listen: 127.0.0.1:0\n  lisen: 127.0.0.1:0\n"
+        .formatted(dir.resolve("state")));
+    try (AgentProcess agent = AgentProcess.start(dir.resolve("agent.log"), Map.of(), "run", "--config",
+        config.toString())) {
+      assertThat(agent.awaitExit(Duration.ofSeconds(30))).as("exit code; log:%n%s", agent.log()).isEqualTo(2);
+      assertThat(agent.log()).contains(config + ":4").contains("unknown key 'proxy.lisen'");
+    }
+  }
+
+  @Test
   void manifestCommandPrintsWhatRunPublishesAndTheControllerCanUseIt(Containerd containerd) throws Exception {
     int port = TestAgents.freePort();
     Path config = dir.resolve("agent.yaml");
@@ -147,17 +188,7 @@ class AgentProcessIT {
   void servesOnTheListeningSocketSystemdHandsOver(Containerd containerd) throws Exception {
     Requirements.require("systemd-socket-activate");
     int port = TestAgents.freePort();
-    Path config = dir.resolve("agent.yaml");
-    Files.writeString(config, """
-        stateDir: %s
-        proxy:
-          listen: 127.0.0.1:%d
-          backend: unix:%s
-        hypervisor:
-          ipAddress: 127.0.0.1
-        status:
-          listen: 127.0.0.1:0
-        """.formatted(dir.resolve("state"), port, containerd.socket()));
+    Path config = loopbackConfig(port, containerd);
     // the manifest command creates the PKI the agent will reuse, so the controller can dial before it runs
     HypervisorManifest printed = printManifest(config);
     List<String> command = new ArrayList<>(List.of("systemd-socket-activate", "-l", "127.0.0.1:" + port));

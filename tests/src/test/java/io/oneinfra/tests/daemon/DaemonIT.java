@@ -18,6 +18,7 @@ import io.oneinfra.tests.support.ControllerView;
 import io.oneinfra.tests.support.CriCalls;
 import io.oneinfra.tests.support.Pods;
 import io.oneinfra.tests.support.NotifySocket;
+import io.oneinfra.tests.support.OpenConnectionCallers;
 import io.oneinfra.tests.support.PrometheusParser;
 import io.oneinfra.tests.testbed.Containerd;
 import io.oneinfra.tests.testbed.Poll;

@@ -2,6 +2,8 @@ package io.oneinfra.tests.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.oneinfra.agent.cri.CriApiVersion;
+import io.oneinfra.agent.cri.CriChannel;
 import io.oneinfra.agent.cri.CriClient;
 import io.oneinfra.agent.cri.proto.ContainerConfig;
 import io.oneinfra.agent.cri.proto.ContainerMetadata;
@@ -16,13 +18,41 @@ import io.oneinfra.agent.cri.proto.PodSandbox;
 import io.oneinfra.agent.cri.proto.PodSandboxConfig;
 import io.oneinfra.agent.cri.proto.PodSandboxMetadata;
 import io.oneinfra.agent.cri.proto.VersionResponse;
+import io.oneinfra.agent.manifest.HypervisorManifest;
 import io.oneinfra.tests.testbed.Containerd;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /** What oneinfra's controller does to a hypervisor over CRI: a host-network pod with one container, then cleanup. */
 public final class CriScenario {
   private CriScenario() {}
+
+  /**
+   * Dials the manifest's endpoint as the controller does and, once a first call came back on that connection, runs the
+   * pod lifecycle on it in the background: a lifecycle in flight for whatever the test does next.
+   */
+  public static CompletableFuture<Void> inFlight(HypervisorManifest manifest, CriApiVersion api,
+      Containerd containerd) throws InterruptedException {
+    CountDownLatch connected = new CountDownLatch(1);
+    CompletableFuture<Void> lifecycle = CompletableFuture.runAsync(() -> {
+      try (CriChannel channel = ControllerView.dial(manifest, null)) {
+        CriClient cri = new CriClient(channel.channel(), api, Duration.ofSeconds(30));
+        cri.version();
+        connected.countDown();
+        podAndContainerLifecycle(cri, containerd);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    if (!connected.await(30, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("no connection for the in-flight lifecycle within 30 s");
+    }
+    return lifecycle;
+  }
 
   /** Runs the whole pod and container lifecycle through {@code cri}, asserting each step's result. */
   public static void podAndContainerLifecycle(CriClient cri, Containerd containerd) {
