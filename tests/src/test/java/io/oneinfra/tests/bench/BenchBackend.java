@@ -11,11 +11,12 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.zip.CRC32C;
 
 /**
  * A unix-socket backend on one selector thread, so that thousands of held connections cost no threads.
  * {@link Mode#ECHO} echoes bytes; {@link Mode#SINK} discards them and, on the client's half-close, replies with the
- * byte count (8 bytes, big-endian) and closes.
+ * byte count and the CRC-32C of the bytes (8 bytes each, big-endian) and closes.
  */
 final class BenchBackend implements AutoCloseable {
   enum Mode { ECHO, SINK }
@@ -82,6 +83,7 @@ final class BenchBackend implements AutoCloseable {
   /** One connection: the bytes it sent, and what is still to be written back to it. */
   private static final class Peer {
     long count;
+    final CRC32C checksum = new CRC32C();
     ByteBuffer pending;
     boolean closeWhenWritten;
   }
@@ -94,14 +96,16 @@ final class BenchBackend implements AutoCloseable {
       int n = channel.read(buffer);
       if (n > 0) {
         peer.count += n;
+        buffer.flip();
         if (mode == Mode.ECHO) {
-          buffer.flip();
           send(key, buffer);
+        } else {
+          peer.checksum.update(buffer);
         }
       } else if (n < 0) {
         if (mode == Mode.SINK) {
           peer.closeWhenWritten = true;
-          send(key, ByteBuffer.allocate(8).putLong(0, peer.count));
+          send(key, ByteBuffer.allocate(16).putLong(0, peer.count).putLong(8, peer.checksum.getValue()));
         } else {
           close(key);
         }
