@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 class SystemdUnitIT {
   private static final Pattern EXPOSURE = Pattern.compile("Overall exposure level for oneinfra-agent\\.service: "
       + "(\\d+\\.\\d+) ");
-  private static final double MAX_EXPOSURE = 2.0;
+  /** docs/SYSTEMD.md states 1.4 (systemd 252); a tenth more for other versions' weights, no more. */
+  private static final double MAX_EXPOSURE = 1.5;
 
   private static String systemdAnalyze;
 
@@ -33,7 +34,7 @@ class SystemdUnitIT {
   }
 
   @Test
-  void securityExposureIsAtMostTwo() {
+  void securityExposureIsTheDocumentedOnePointFourWithinATenth() {
     Command.Result result = Command.run(List.of(systemdAnalyze, "security", "--offline=true",
         Packages.UNIT.toString())).expectSuccess();
     Matcher matcher = EXPOSURE.matcher(result.stdout());

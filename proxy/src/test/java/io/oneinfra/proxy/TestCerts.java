@@ -4,7 +4,9 @@ import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -78,5 +80,25 @@ public final class TestCerts {
     KeyPair keys = keyPair("EC");
     X509Certificate cert = selfSigned(commonName, keys);
     return new TlsMaterial(java.util.List.of(cert), keys.getPrivate(), java.util.List.of(cert));
+  }
+
+  /** Self-signed EC material made from {@code seed} alone: the same bytes on every run, for deterministic fuzzing. */
+  static TlsMaterial seededMaterial(String commonName, long seed) {
+    try {
+      SecureRandom random = SecureRandom.getInstance("SHA1PRNG");
+      random.setSeed(seed);
+      KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+      generator.initialize(256, random);
+      KeyPair keys = generator.generateKeyPair();
+      X500Name name = new X500Name("CN=" + commonName);
+      Instant notBefore = Instant.parse("2026-01-01T00:00:00Z");
+      X509Certificate cert = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(name,
+          BigInteger.valueOf(seed), Date.from(notBefore), Date.from(notBefore.plus(Duration.ofDays(365))), name,
+          keys.getPublic()).build(new JcaContentSignerBuilder("SHA256withECDSA").setSecureRandom(random)
+              .build(keys.getPrivate())));
+      return new TlsMaterial(java.util.List.of(cert), keys.getPrivate(), java.util.List.of(cert));
+    } catch (GeneralSecurityException | OperatorCreationException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

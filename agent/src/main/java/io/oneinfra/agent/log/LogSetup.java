@@ -37,7 +37,12 @@ public final class LogSetup {
    * again (SIGHUP reload); a bad level leaves the current configuration as it is.
    */
   public static void apply(LogFormat format, String level, boolean connectionLogs) {
-    LogFormat effective = effective(Objects.requireNonNull(format, "log.format"));
+    apply(format, level, connectionLogs, System.getenv());
+  }
+
+  /** {@link #apply(LogFormat, String, boolean)} with AUTO resolved against {@code env}. */
+  static void apply(LogFormat format, String level, boolean connectionLogs, Map<String, String> env) {
+    LogFormat effective = effective(Objects.requireNonNull(format, "log.format"), env);
     Level root = parseLevel(level);
     ILoggerFactory factory = LoggerFactory.getILoggerFactory();
     if (!(factory instanceof LoggerContext)) {

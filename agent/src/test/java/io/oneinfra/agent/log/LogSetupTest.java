@@ -180,7 +180,24 @@ class LogSetupTest {
   }
 
   @Test
-  void effectiveReadsThisProcesssEnvironment() {
-    assertThat(LogSetup.effective(LogFormat.AUTO)).isEqualTo(LogSetup.effective(LogFormat.AUTO, System.getenv()));
+  void applyAutoWritesJournalLinesWhenJournalStreamIsSet() {
+    LogSetup.apply(LogFormat.AUTO, "info", true, Map.of("JOURNAL_STREAM", "8:12345"));
+
+    assertThat(layout(root(GLOBAL))).isInstanceOf(JournalLayout.class);
+  }
+
+  @Test
+  void applyAutoWritesConsoleLinesWithoutJournalStream() {
+    LogSetup.apply(LogFormat.AUTO, "info", true, Map.of("TERM", "xterm"));
+
+    assertThat(layout(root(GLOBAL))).isInstanceOf(ConsoleLayout.class);
+  }
+
+  /** The layout of {@code logger}'s one appender. */
+  private static Object layout(Logger logger) {
+    List<Appender<ILoggingEvent>> appenders = appenders(logger);
+    assertThat(appenders).hasSize(1);
+    return ((LayoutWrappingEncoder<ILoggingEvent>) ((ConsoleAppender<ILoggingEvent>) appenders.get(0)).getEncoder())
+        .getLayout();
   }
 }

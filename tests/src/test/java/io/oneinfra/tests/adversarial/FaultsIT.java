@@ -19,6 +19,7 @@ import io.oneinfra.tests.testbed.Containerd;
 import io.oneinfra.tests.testbed.Poll;
 import io.oneinfra.tests.testbed.SharedContainerd;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -38,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Faults around the proxy: the runtime crashing, its socket replaced, the state directory full or read-only. */
 @ExtendWith(SharedContainerd.class)
 class FaultsIT {
+  private static final int CONCURRENT_CALLS = 40;
   private final TestPki pki = new TestPki();
 
   @TempDir
@@ -54,27 +57,38 @@ class FaultsIT {
           assertThat(version(proxy, group)).isTrue();
         }
         long fds = openDescriptors();
-        int threads = Thread.activeCount();
+        int threads = threadsBesidesTheClientsExecutor();
 
         containerd.kill();
-        // four callers at once while the runtime is down: each is turned away promptly, none hangs
-        ExecutorService callers = Executors.newFixedThreadPool(4);
+        // 40 callers, each on its own connection, released together while the runtime is down: each is turned
+        // away promptly, none hangs
+        ExecutorService callers = Executors.newFixedThreadPool(CONCURRENT_CALLS);
         try {
+          CountDownLatch ready = new CountDownLatch(CONCURRENT_CALLS);
+          CountDownLatch go = new CountDownLatch(1);
           List<Future<Duration>> refusals = new ArrayList<>();
-          for (int i = 0; i < 40; i++) {
+          for (int i = 0; i < CONCURRENT_CALLS; i++) {
             refusals.add(callers.submit(() -> {
-              long start = System.nanoTime();
-              assertThat(version(proxy, group)).as("a call while the runtime is down").isFalse();
-              return Duration.ofNanos(System.nanoTime() - start);
+              try (CriChannel channel = dial(proxy, group)) { // TLS set up before the release, connected by the call
+                ready.countDown();
+                assertThat(go.await(30, TimeUnit.SECONDS)).as("released").isTrue();
+                long start = System.nanoTime();
+                assertThat(answers(channel)).as("a call while the runtime is down").isFalse();
+                return Duration.ofNanos(System.nanoTime() - start);
+              }
             }));
           }
+          assertThat(ready.await(30, TimeUnit.SECONDS)).as("%d callers waiting", CONCURRENT_CALLS).isTrue();
+          go.countDown();
           for (Future<Duration> refusal : refusals) {
             assertThat(refusal.get(30, TimeUnit.SECONDS)).isLessThan(Duration.ofSeconds(2));
           }
         } finally {
           callers.shutdownNow();
         }
-        assertThat(proxy.count("proxy.backend.unavailable")).isGreaterThanOrEqualTo(40);
+        assertThat(callers.awaitTermination(10, TimeUnit.SECONDS)).as("callers ended, before threads are counted")
+            .isTrue();
+        assertThat(proxy.count("proxy.backend.unavailable")).isGreaterThanOrEqualTo(CONCURRENT_CALLS);
 
         containerd.restart(); // returns once the socket answers again
         Instant back = Instant.now();
@@ -86,7 +100,7 @@ class FaultsIT {
         }
         Poll.until(Duration.ofSeconds(10), "connections to close", () -> proxy.server.openConnections() == 0);
         assertThat(openDescriptors()).as("open descriptors").isLessThanOrEqualTo(fds + 4);
-        assertThat(Thread.activeCount()).as("threads").isLessThanOrEqualTo(threads + 2);
+        assertThat(threadsBesidesTheClientsExecutor()).as("threads").isLessThanOrEqualTo(threads + 2);
       } finally {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       }
@@ -95,13 +109,36 @@ class FaultsIT {
 
   /** One CRI Version call on a new connection through the proxy: true when it answered. */
   private boolean version(ProxyUnderTest proxy, EventLoopGroup group) {
-    try (CriChannel channel = CriChannel.remote("127.0.0.1:" + proxy.port(), pki.serverCa.certificatePem(),
-        pki.client.certificatePem(), pki.client.privateKeyPem(), group)) {
+    try (CriChannel channel = dial(proxy, group)) {
+      return answers(channel);
+    } catch (IOException e) {
+      throw new UncheckedIOException("the test's client TLS material", e);
+    }
+  }
+
+  /** A channel to the proxy as the controller has it; it connects on its first call. */
+  private CriChannel dial(ProxyUnderTest proxy, EventLoopGroup group) throws IOException {
+    return CriChannel.remote("127.0.0.1:" + proxy.port(), pki.serverCa.certificatePem(),
+        pki.client.certificatePem(), pki.client.privateKeyPem(), group);
+  }
+
+  /** One CRI Version call: true when it answered. */
+  private static boolean answers(CriChannel channel) {
+    try {
       return !new CriClient(channel.channel(), CriApiVersion.V1, Duration.ofSeconds(5)).version().getRuntimeName()
           .isEmpty();
-    } catch (StatusRuntimeException | IOException e) {
+    } catch (StatusRuntimeException e) {
       return false;
     }
+  }
+
+  /**
+   * Live threads in this JVM, but for gRPC's client executor: a cached pool that grows to one thread per concurrent
+   * call and keeps them for a minute by design (the test's client, not the proxy).
+   */
+  private static int threadsBesidesTheClientsExecutor() {
+    return (int) Thread.getAllStackTraces().keySet().stream()
+        .filter(thread -> !thread.getName().startsWith("grpc-default-executor")).count();
   }
 
   private static long openDescriptors() throws IOException {

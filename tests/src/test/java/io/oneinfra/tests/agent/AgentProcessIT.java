@@ -8,6 +8,7 @@ import io.oneinfra.agent.cri.CriClient;
 import io.oneinfra.agent.manifest.HypervisorManifest;
 import io.oneinfra.agent.manifest.ManifestCodec;
 import io.oneinfra.tests.support.AgentProcess;
+import io.oneinfra.tests.support.ChildAgentLeaks;
 import io.oneinfra.tests.support.ControllerView;
 import io.oneinfra.tests.support.TestAgents;
 import io.oneinfra.tests.support.TestPki;
@@ -203,21 +204,21 @@ class AgentProcessIT {
             .getRuntimeApiVersion()).isEqualTo("v1");
       }
       assertThat(read(log)).contains("proxy listening on 127.0.0.1:" + port + " (socket activation)");
+      ChildAgentLeaks.provoke(activated.toHandle(), read(log)); // systemd-socket-activate execs the agent: one PID
       new ProcessBuilder("kill", "-TERM", Long.toString(activated.pid())).start().waitFor();
       assertThat(activated.waitFor(30, TimeUnit.SECONDS)).isTrue();
       assertThat(activated.exitValue()).as(read(log)).isZero();
     } finally {
       activated.destroyForcibly();
     }
+    ChildAgentLeaks.assertNoReport("the socket-activated agent", log);
   }
 
   /** Runs {@code oneinfra-agent manifest} as an operator would and parses what it prints. */
   private HypervisorManifest printManifest(Path config) throws Exception {
     Path printed = dir.resolve("printed.yaml");
-    Process manifest = new ProcessBuilder(AgentProcess.command("manifest", "--config", config.toString()))
-        .redirectOutput(printed.toFile()).redirectError(dir.resolve("manifest.log").toFile()).start();
-    assertThat(manifest.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(manifest.exitValue()).as("manifest exit; log:%n%s", read(dir.resolve("manifest.log"))).isZero();
+    assertThat(AgentProcess.run(printed, dir.resolve("manifest.log"), Duration.ofSeconds(60), "manifest",
+        "--config", config.toString())).as("manifest exit; log:%n%s", read(dir.resolve("manifest.log"))).isZero();
     return ManifestCodec.parse(read(printed));
   }
 

@@ -11,11 +11,12 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.zip.CRC32C;
 
 /**
  * A unix-socket backend on one selector thread, so that thousands of held connections cost no threads.
  * {@link Mode#ECHO} echoes bytes; {@link Mode#SINK} discards them and, on the client's half-close, replies with the
- * byte count (8 bytes, big-endian) and closes.
+ * byte count and the CRC-32C of the bytes (8 bytes each, big-endian) and closes.
  */
 final class BenchBackend implements AutoCloseable {
   enum Mode { ECHO, SINK }
@@ -55,17 +56,19 @@ final class BenchBackend implements AutoCloseable {
       try {
         selector.select(500);
         for (SelectionKey key : selector.selectedKeys()) {
-          if (!key.isValid()) {
-            continue;
-          }
-          if (key.isAcceptable()) {
+          if (key.isValid() && key.isAcceptable()) {
             SocketChannel client;
             while ((client = server.accept()) != null) {
               client.configureBlocking(false);
-              client.register(selector, SelectionKey.OP_READ, new long[1]);
+              client.register(selector, SelectionKey.OP_READ, new Peer());
             }
-          } else if (key.isReadable()) {
+            continue;
+          }
+          if (key.isValid() && key.isReadable()) {
             serve(key, buffer);
+          }
+          if (key.isValid() && key.isWritable()) {
+            flush(key);
           }
         }
         selector.selectedKeys().clear();
@@ -77,44 +80,83 @@ final class BenchBackend implements AutoCloseable {
     }
   }
 
+  /** One connection: the bytes it sent, and what is still to be written back to it. */
+  private static final class Peer {
+    long count;
+    final CRC32C checksum = new CRC32C();
+    ByteBuffer pending;
+    boolean closeWhenWritten;
+  }
+
   private void serve(SelectionKey key, ByteBuffer buffer) {
     SocketChannel channel = (SocketChannel) key.channel();
-    long[] count = (long[]) key.attachment();
+    Peer peer = (Peer) key.attachment();
     try {
       buffer.clear();
       int n = channel.read(buffer);
       if (n > 0) {
-        count[0] += n;
+        peer.count += n;
+        buffer.flip();
         if (mode == Mode.ECHO) {
-          buffer.flip();
-          writeFully(channel, buffer);
+          send(key, buffer);
+        } else {
+          peer.checksum.update(buffer);
         }
-        return;
-      }
-      if (n < 0) {
+      } else if (n < 0) {
         if (mode == Mode.SINK) {
-          ByteBuffer reply = ByteBuffer.allocate(8).putLong(0, count[0]);
-          writeFully(channel, reply);
+          peer.closeWhenWritten = true;
+          send(key, ByteBuffer.allocate(16).putLong(0, peer.count).putLong(8, peer.checksum.getValue()));
+        } else {
+          close(key);
         }
-        key.cancel();
-        channel.close();
       }
     } catch (IOException e) {
-      key.cancel();
-      try {
-        channel.close();
-      } catch (IOException ignored) {
-        // already gone
-      }
+      close(key);
     }
   }
 
-  // Echoes here are one byte and the reply eight: a short spin on a full socket buffer is acceptable.
-  private static void writeFully(SocketChannel channel, ByteBuffer data) throws IOException {
-    while (data.hasRemaining()) {
-      if (channel.write(data) == 0) {
-        Thread.onSpinWait();
+  /**
+   * Writes what the socket takes now; the rest waits for OP_WRITE, and the connection is not read meanwhile (so
+   * a client that stops reading is not echoed to without bound, and nothing spins on a full socket buffer).
+   */
+  private static void send(SelectionKey key, ByteBuffer data) throws IOException {
+    ((SocketChannel) key.channel()).write(data);
+    Peer peer = (Peer) key.attachment();
+    if (data.hasRemaining()) {
+      peer.pending = ByteBuffer.allocate(data.remaining()).put(data).flip();
+      key.interestOps(SelectionKey.OP_WRITE);
+    } else {
+      written(key, peer);
+    }
+  }
+
+  private static void flush(SelectionKey key) {
+    Peer peer = (Peer) key.attachment();
+    try {
+      ((SocketChannel) key.channel()).write(peer.pending);
+      if (!peer.pending.hasRemaining()) {
+        peer.pending = null;
+        written(key, peer);
       }
+    } catch (IOException e) {
+      close(key);
+    }
+  }
+
+  private static void written(SelectionKey key, Peer peer) {
+    if (peer.closeWhenWritten) {
+      close(key);
+    } else {
+      key.interestOps(SelectionKey.OP_READ);
+    }
+  }
+
+  private static void close(SelectionKey key) {
+    key.cancel();
+    try {
+      key.channel().close();
+    } catch (IOException ignored) {
+      // already gone
     }
   }
 

@@ -1,5 +1,6 @@
 package io.oneinfra.tests.bench;
 
+import io.oneinfra.tests.support.ChildAgentLeaks;
 import io.oneinfra.tests.support.NotifySocket;
 import io.oneinfra.tests.support.TestAgents;
 import io.oneinfra.tests.testbed.Haproxy;
@@ -91,11 +92,11 @@ interface BenchProxy extends AutoCloseable {
       builder.environment().put("NOTIFY_SOCKET", notify.path().toString());
       builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
       // the launcher's defaults are what is measured; -Dbench.javaOpts=... tries others (the report then says so)
-      String tuning = System.getProperty("bench.javaOpts", "");
-      if (tuning.isBlank()) {
+      String options = (leakCheck() + " " + System.getProperty("bench.javaOpts", "")).strip();
+      if (options.isEmpty()) {
         builder.environment().remove("ONEINFRA_AGENT_JAVA_OPTS");
       } else {
-        builder.environment().put("ONEINFRA_AGENT_JAVA_OPTS", tuning);
+        builder.environment().put("ONEINFRA_AGENT_JAVA_OPTS", options);
       }
       long before = System.nanoTime();
       Process process = builder.start();
@@ -126,9 +127,17 @@ interface BenchProxy extends AutoCloseable {
 
         @Override
         public void close() {
-          process.destroyForcibly();
+          Path log = work.resolve("agent.log");
+          try {
+            ChildAgentLeaks.provoke(process.toHandle(), Files.readString(log));
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          } finally {
+            process.destroyForcibly();
+          }
           try {
             process.waitFor(10, TimeUnit.SECONDS);
+            ChildAgentLeaks.assertNoReport("the benchmarked agent", log);
             notify.close();
             try (Stream<Path> files = Files.walk(work)) {
               for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
@@ -145,6 +154,14 @@ interface BenchProxy extends AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException("cannot start the agent: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * PARANOID leak tracking in smoke mode; none in full mode, which measures the launcher's defaults (Netty's own
+   * sampling level then still reports, and the output is still read for it).
+   */
+  private static String leakCheck() {
+    return BenchmarkIT.FULL ? "" : ChildAgentLeaks.PARANOID;
   }
 
   /** haproxy 2.6 with the documented configuration (maxconn raised) and the same certificate files. */

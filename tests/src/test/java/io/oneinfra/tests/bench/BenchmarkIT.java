@@ -71,6 +71,8 @@ class BenchmarkIT {
   static final Set<String> PHASES = phases(System.getProperty("bench.phases", String.join(",", ALL_PHASES)));
   static final long BULK_BYTES = FULL ? 1L << 30 : 8L << 20;
   static final long BULK_WARMUP_BYTES = FULL ? 64L << 20 : 1L << 20;
+  /** The bulk payload's seed: every contender gets the same bytes. */
+  static final long BULK_SEED = 20261129L;
   static final int CRI_CALLS = FULL ? 20_000 : 50;
   static final int HANDSHAKES = FULL ? 6_000 : 20;
   /** Handshakes before the measured ones: the proxy's JIT (and the client's) reach steady state. */
@@ -265,17 +267,22 @@ class BenchmarkIT {
       if (!notes.contains(note)) {
         notes.add(note);
       }
-      byte[] chunk = new byte[64 * 1024];
+      SeededBytes payload = new SeededBytes(BULK_SEED, bytes);
+      ByteBuffer chunk = ByteBuffer.allocate(SeededBytes.CHUNK);
       OutputStream out = tls.getOutputStream();
       long start = System.nanoTime();
-      for (long sent = 0; sent < bytes; sent += chunk.length) {
-        out.write(chunk, 0, (int) Math.min(chunk.length, bytes - sent));
+      while (payload.next(chunk)) {
+        out.write(chunk.array(), 0, chunk.limit());
       }
       out.flush();
       tcp.shutdownOutput(); // FIN under TLS (Netty's BoringSSL engine closes both ways on close_notify)
-      long received = new DataInputStream(tls.getInputStream()).readLong();
+      DataInputStream reply = new DataInputStream(tls.getInputStream());
+      long received = reply.readLong();
+      long checksum = reply.readLong();
       double seconds = (System.nanoTime() - start) / 1e9;
       assertThat(received).as("bytes the sink counted through %s", contender).isEqualTo(bytes);
+      assertThat(checksum).as("CRC-32C of the bytes the sink got through %s", contender)
+          .isEqualTo(payload.checksum());
       return seconds;
     }
   }
@@ -288,21 +295,22 @@ class BenchmarkIT {
   private static double sendDirect(Path sink, long bytes) throws IOException {
     try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       channel.connect(UnixDomainSocketAddress.of(sink));
-      ByteBuffer chunk = ByteBuffer.allocateDirect(64 * 1024);
+      SeededBytes payload = new SeededBytes(BULK_SEED, bytes);
+      ByteBuffer chunk = ByteBuffer.allocateDirect(SeededBytes.CHUNK);
       long start = System.nanoTime();
-      for (long sent = 0; sent < bytes; sent += chunk.capacity()) {
-        chunk.clear().limit((int) Math.min(chunk.capacity(), bytes - sent));
+      while (payload.next(chunk)) {
         while (chunk.hasRemaining()) {
           channel.write(chunk);
         }
       }
       channel.shutdownOutput();
-      ByteBuffer reply = ByteBuffer.allocate(8);
+      ByteBuffer reply = ByteBuffer.allocate(16);
       while (reply.hasRemaining() && channel.read(reply) >= 0) {
-        // reading the count
+        // reading the count and the checksum
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       assertThat(reply.getLong(0)).as("bytes the sink counted directly").isEqualTo(bytes);
+      assertThat(reply.getLong(8)).as("CRC-32C of the bytes the sink got directly").isEqualTo(payload.checksum());
       return seconds;
     }
   }
@@ -561,9 +569,9 @@ class BenchmarkIT {
         only TLS 1.3 with `%s` to both. Cells are median (min–max) over rounds; ratios are of medians.
         CPU figures are the proxy process's utime+stime from `/proc/PID/stat` (10 ms ticks) over the measured work.
 
-        - bulk: %d MiB (after a %d MiB warm-up connection) through one connection to a unix-socket sink that counts
-          the bytes and replies with the count after the client half-closes with a TCP FIN; direct = the same sink
-          over the unix socket, no TLS.
+        - bulk: %d MiB of seeded pseudo-random bytes (after a %d MiB warm-up connection) through one connection to a
+          unix-socket sink that counts them and replies with the count and their CRC-32C after the client half-closes
+          with a TCP FIN, both checked against what was sent; direct = the same sink over the unix socket, no TLS.
         - CRI: `runtime.v1` `Version` against the real containerd 1.6 (SharedContainerd), %d calls per setting after
           a warm-up of half as many (each proxy is a fresh process: its JIT reaches steady state first), on one gRPC channel (one HTTP/2 connection) with 1 or 64 concurrent calls; direct = the
           containerd socket. "added p50" = the contender's p50 minus direct's p50 in the same round.

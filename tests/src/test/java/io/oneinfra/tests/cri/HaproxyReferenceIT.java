@@ -1,5 +1,7 @@
 package io.oneinfra.tests.cri;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.oneinfra.agent.cri.CriApiVersion;
 import io.oneinfra.agent.cri.CriChannel;
 import io.oneinfra.agent.cri.CriClient;
@@ -15,9 +17,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The same controller-style client through haproxy 2.6 (the documented setup): proves the client itself is right. */
+/**
+ * The same controller-style client through haproxy 2.6 (the documented setup): proves the client itself is right;
+ * and that the haproxy found is 2.6, the version the docs and the benchmark compare with.
+ */
 @ExtendWith(SharedContainerd.class)
 class HaproxyReferenceIT {
+
+  @Test
+  void theReferenceIsHaproxyTwoPointSix() {
+    Requirements.require("haproxy");
+    assertThat(Haproxy.version()).as("haproxy -v").matches("HAProxy version 2\\.6\\.\\d+\\S* .*");
+  }
 
   @Test
   void sameClientDrivesCriThroughHaproxyWithTheSameCertificates(Containerd containerd, @TempDir Path dir)

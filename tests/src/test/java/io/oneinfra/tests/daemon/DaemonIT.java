@@ -128,10 +128,8 @@ class DaemonIT {
     awaitReady();
     HypervisorManifest manifest = manifest();
     X509Certificate before = ControllerView.servedCertificate(manifest);
-    Process rotate = new ProcessBuilder(AgentProcess.command("certs", "rotate", "--config", config.toString()))
-        .redirectErrorStream(true).redirectOutput(dir.resolve("rotate.log").toFile()).start();
-    assertThat(rotate.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(rotate.exitValue()).as(Files.readString(dir.resolve("rotate.log"))).isZero();
+    assertThat(AgentProcess.run(dir.resolve("rotate.out"), dir.resolve("rotate.log"), Duration.ofSeconds(60),
+        "certs", "rotate", "--config", config.toString())).as(Files.readString(dir.resolve("rotate.log"))).isZero();
     X509Certificate onDisk = Pem.readCertificates(dir.resolve("state/pki/server.crt")).get(0);
     assertThat(onDisk.getSerialNumber()).isNotEqualTo(before.getSerialNumber());
 
@@ -243,20 +241,16 @@ class DaemonIT {
   void checkSucceedsThroughTheAgentAndNamesTheReasonWhenTheProxyIsDown() throws Exception {
     awaitReady();
     Path out = dir.resolve("check.out");
-    Process check = new ProcessBuilder(AgentProcess.command("check", "--config", config.toString()))
-        .redirectOutput(out.toFile()).redirectError(dir.resolve("check.err").toFile()).start();
-    assertThat(check.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(check.exitValue()).as(Files.readString(out)).isZero();
+    assertThat(AgentProcess.run(out, dir.resolve("check.err"), Duration.ofSeconds(60), "check", "--config",
+        config.toString())).as(Files.readString(out)).isZero();
     assertThat(Files.readString(out, StandardCharsets.UTF_8)).startsWith("ok: containerd").contains("v1alpha2")
         .contains(" ms via 127.0.0.1:").contains("\nmode: cri gateway (cri.bridge: auto); the runtime answers "
             + "v1alpha2 and v1; v1alpha2 calls pass as they are\n");
 
     agent.signal("TERM");
     assertThat(agent.awaitExit(Duration.ofSeconds(30))).isZero();
-    Process down = new ProcessBuilder(AgentProcess.command("check", "--config", config.toString()))
-        .redirectOutput(out.toFile()).redirectError(dir.resolve("check.err").toFile()).start();
-    assertThat(down.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(down.exitValue()).isEqualTo(1);
+    assertThat(AgentProcess.run(out, dir.resolve("check.err"), Duration.ofSeconds(60), "check", "--config",
+        config.toString())).isEqualTo(1);
     assertThat(Files.readString(out)).startsWith("failed: 127.0.0.1:").contains("proxy not listening");
   }
 }

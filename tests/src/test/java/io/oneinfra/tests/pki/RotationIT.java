@@ -14,6 +14,7 @@ import io.oneinfra.agent.pki.Issued;
 import io.oneinfra.tests.support.ControllerView;
 import io.oneinfra.tests.support.TestAgents;
 import io.oneinfra.tests.support.TestPki;
+import io.oneinfra.tests.support.TestThreads;
 import io.oneinfra.tests.testbed.Containerd;
 import io.oneinfra.tests.testbed.Poll;
 import io.oneinfra.tests.testbed.SharedContainerd;
@@ -22,10 +23,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,28 +50,24 @@ class RotationIT {
       X509Certificate before = ControllerView.servedCertificate(manifest);
       AtomicBoolean stop = new AtomicBoolean();
       AtomicInteger calls = new AtomicInteger();
-      Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
       EventLoopGroup group = CriChannel.newGroup("rotation-load");
-      List<Thread> callers = new ArrayList<>();
-      for (int i = 0; i < 5; i++) {
-        boolean freshConnections = i < 2; // some callers dial anew each time, the rest keep their connection
-        callers.add(new Thread(() -> call(manifest, group, freshConnections, stop, calls, failures), "caller-" + i));
-      }
+      TestThreads callers = new TestThreads();
       try {
-        callers.forEach(Thread::start);
-        Poll.until(Duration.ofSeconds(30), "calls before rotation", () -> calls.get() >= 50 || !failures.isEmpty());
+        for (int i = 0; i < 5; i++) {
+          boolean freshConnections = i < 2; // some callers dial anew each time, the rest keep their connection
+          callers.start("caller-" + i, () -> call(manifest, group, freshConnections, stop, calls));
+        }
+        Poll.until(Duration.ofSeconds(30), "calls before rotation", () -> calls.get() >= 50 || callers.failed());
         assertThat(agent.rotateServerCertificate()).as("rotation succeeded").isTrue();
         int atRotation = calls.get();
         Poll.until(Duration.ofSeconds(30), "calls after rotation",
-            () -> calls.get() >= atRotation + 150 || !failures.isEmpty());
+            () -> calls.get() >= atRotation + 150 || callers.failed());
+        stop.set(true);
+        callers.join(Duration.ofSeconds(30)); // every caller ended, and a failed call fails the test
       } finally {
         stop.set(true);
-        for (Thread caller : callers) {
-          caller.join(TimeUnit.SECONDS.toMillis(30));
-        }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       }
-      assertThat(failures).as("failed calls").isEmpty();
       X509Certificate after = ControllerView.servedCertificate(manifest);
       assertThat(after.getSerialNumber()).isNotEqualTo(before.getSerialNumber());
       assertThat(after).isEqualTo(agent.proxy().tls().material().serverCertificate());
@@ -84,8 +77,9 @@ class RotationIT {
     }
   }
 
+  /** Calls until told to stop; the first failed call ends it by throwing. */
   private static void call(HypervisorManifest manifest, EventLoopGroup group, boolean freshConnections,
-      AtomicBoolean stop, AtomicInteger calls, Queue<Throwable> failures) {
+      AtomicBoolean stop, AtomicInteger calls) throws Exception {
     CriChannel kept = null;
     try {
       while (!stop.get()) {
@@ -101,8 +95,6 @@ class RotationIT {
           }
         }
       }
-    } catch (Exception | AssertionError e) {
-      failures.add(e);
     } finally {
       if (kept != null) {
         kept.close();

@@ -13,7 +13,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The agent as a real process ({@code java -jar oneinfra-agent.jar ...}), its output in a log file. */
+/**
+ * The agent as a real process ({@code java -jar oneinfra-agent.jar ...}), its output in a log file, Netty's leak
+ * detector at PARANOID and its output failed on a leak report when it is closed ({@link ChildAgentLeaks}).
+ */
 public final class AgentProcess implements AutoCloseable {
   private final Process process;
   private final Path log;
@@ -31,12 +34,29 @@ public final class AgentProcess implements AutoCloseable {
     return new AgentProcess(builder.start(), log);
   }
 
-  /** The command line that runs the agent jar with {@code args}. */
+  /** The command line that runs the agent jar with {@code args}, every buffer tracked by the leak detector. */
   public static List<String> command(String... args) {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-        .toString(), "-jar", System.getProperty("agent.jar")));
+        .toString(), ChildAgentLeaks.PARANOID, "-jar", System.getProperty("agent.jar")));
     command.addAll(List.of(args));
     return command;
+  }
+
+  /**
+   * Runs a short agent command ({@code manifest}, {@code check}, ...) to its end: stdout to {@code stdout}, stderr
+   * (the log) to {@code stderr}, which must hold no leak report. Returns the exit code.
+   */
+  public static int run(Path stdout, Path stderr, Duration timeout, String... args) throws IOException,
+      InterruptedException {
+    Process process = new ProcessBuilder(command(args)).redirectOutput(stdout.toFile())
+        .redirectError(stderr.toFile()).start();
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("agent " + String.join(" ", args) + " did not finish within " + timeout + ":\n"
+          + Files.readString(stderr));
+    }
+    ChildAgentLeaks.assertNoReport("agent " + String.join(" ", args), stderr);
+    return process.exitValue();
   }
 
   public long pid() {
@@ -62,8 +82,11 @@ public final class AgentProcess implements AutoCloseable {
     return m;
   }
 
-  /** Sends a signal by name (HUP, TERM) with kill(1). */
+  /** Sends a signal by name (HUP, TERM) with kill(1); before TERM, the agent is made to report its leaks. */
   public void signal(String name) throws IOException, InterruptedException {
+    if (name.equals("TERM")) {
+      ChildAgentLeaks.provoke(process.toHandle(), log()); // its last chance: close() finds it gone
+    }
     Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
     if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
       throw new AssertionError("kill -" + name + " failed");
@@ -78,8 +101,19 @@ public final class AgentProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** Makes a still running agent report its leaks, stops it, and fails if its output holds a leak report. */
   @Override
   public void close() {
-    process.destroyForcibly();
+    try {
+      ChildAgentLeaks.provoke(process.toHandle(), log());
+    } finally {
+      process.destroyForcibly();
+    }
+    try {
+      process.waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    ChildAgentLeaks.assertNoReport("the agent (pid " + process.pid() + ")", log());
   }
 }

@@ -80,6 +80,12 @@ public final class Haproxy implements AutoCloseable {
     }
   }
 
+  /** The first line of {@code haproxy -v}, e.g. {@code HAProxy version 2.6.12-1+deb12u4 2026/10/17 - ...}. */
+  public static String version() {
+    return Commands.run(Duration.ofSeconds(10), "haproxy", "-v").requireSuccess().output().lines().findFirst()
+        .orElse("");
+  }
+
   public int port() {
     return port;
   }
