@@ -55,6 +55,14 @@ interface BenchProxy extends AutoCloseable {
    * the launcher's JVM options: {@code [prefix] oneinfra-agent run --config FILE}.
    */
   static BenchProxy ours(Path dir, Path launcher, CertFiles certs, Path backend, List<String> prefix) {
+    return ours(dir, launcher, certs, backend, prefix, "l4");
+  }
+
+  /**
+   * As {@link #ours(Path, Path, CertFiles, Path, List)} in {@code mode} ({@code l4} or {@code cri}: the gateway with
+   * its defaults, the controller profile and the audit trail of every call).
+   */
+  static BenchProxy ours(Path dir, Path launcher, CertFiles certs, Path backend, List<String> prefix, String mode) {
     try {
       Path work = Files.createTempDirectory(dir, "ours");
       int port = TestAgents.freePort();
@@ -64,7 +72,7 @@ interface BenchProxy extends AutoCloseable {
           proxy:
             listen: 127.0.0.1:%2$d
             backend: unix:%3$s
-            mode: l4
+            mode: %7$s
             maxConnections: 20000
             drainTimeout: 1s
           hypervisor:
@@ -81,7 +89,7 @@ interface BenchProxy extends AutoCloseable {
             mode: none
           log:
             connections: false
-          """.formatted(work, port, backend, certs.certificate(), certs.privateKey(), certs.clientCa()),
+          """.formatted(work, port, backend, certs.certificate(), certs.privateKey(), certs.clientCa(), mode),
           StandardCharsets.UTF_8);
       NotifySocket notify = new NotifySocket(work.resolve("notify.sock"));
       List<String> command = new ArrayList<>(prefix);

@@ -3,6 +3,7 @@ package io.oneinfra.tests.bench;
 import static io.oneinfra.tests.bench.Results.DIRECT;
 import static io.oneinfra.tests.bench.Results.HAPROXY;
 import static io.oneinfra.tests.bench.Results.OURS;
+import static io.oneinfra.tests.bench.Results.OURS_CRI;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.ManagedChannel;
@@ -96,6 +97,7 @@ class BenchmarkIT {
   static final String HANDSHAKE_CPU = "proxy CPU per handshake";
   static final String HANDSHAKE_BUSY = "proxy CPU busy during the handshake run (100% = its core saturated)";
   static final String IDLE_CONN = "memory per idle authenticated connection";
+  static final String IDLE_H2 = "memory per idle HTTP/2 connection to containerd";
 
   private final Results results = new Results();
   private final List<String> notes = new ArrayList<>();
@@ -119,11 +121,13 @@ class BenchmarkIT {
         BenchBackend echo = new BenchBackend(dir.resolve("echo.sock"), BenchBackend.Mode.ECHO)) {
       for (int round = 0; round < ROUNDS; round++) {
         List<String> order = round % 2 == 0 ? List.of(OURS, HAPROXY) : List.of(HAPROXY, OURS);
+        // the gateway only makes sense with a CRI runtime behind it: it joins the phases that have one
+        List<String> withCri = round % 2 == 0 ? List.of(OURS, OURS_CRI, HAPROXY) : List.of(HAPROXY, OURS_CRI, OURS);
         System.out.printf("bench: round %d of %d, order %s, at %s%n", round + 1, ROUNDS, order,
             Duration.between(began, Instant.now()));
         if (PHASES.contains("start")) {
-          for (String contender : order) {
-            startAndIdle(contender, certs, echo.path());
+          for (String contender : withCri) {
+            startAndIdle(contender, certs, contender.equals(OURS_CRI) ? containerd.socket() : echo.path());
           }
         }
         if (PHASES.contains("bulk")) {
@@ -135,7 +139,7 @@ class BenchmarkIT {
         }
         if (PHASES.contains("cri")) {
           progress(began, "cri");
-          criRound(order, certs, containerd, pki, group);
+          criRound(withCri, certs, containerd, pki, group);
         }
         if (PHASES.contains("handshakes")) {
           progress(began, "handshakes");
@@ -147,6 +151,9 @@ class BenchmarkIT {
           progress(began, "idle connections");
           for (String contender : order) {
             idleConnections(contender, certs, echo.path(), client);
+          }
+          for (String contender : withCri) {
+            idleHttp2Connections(contender, certs, containerd.socket(), client);
           }
         }
       }
@@ -193,22 +200,28 @@ class BenchmarkIT {
   }
 
   private void declareRows() {
-    results.declare(START, "ms", OURS, HAPROXY);
-    results.declare(IDLE_RSS, "MiB", OURS, HAPROXY);
-    results.declare(IDLE_CPU, "ms CPU per s", OURS, HAPROXY);
+    results.declare(START, "ms", OURS, OURS_CRI, HAPROXY);
+    results.declare(IDLE_RSS, "MiB", OURS, OURS_CRI, HAPROXY);
+    results.declare(IDLE_CPU, "ms CPU per s", OURS, OURS_CRI, HAPROXY);
     results.declare(BULK, "MB/s", OURS, HAPROXY, DIRECT);
     results.declare(BULK_CPU, "CPU s per GiB", OURS, HAPROXY);
     for (int streams : new int[] {1, 64}) {
       for (String p : new String[] {"p50", "p99", "p99.9"}) {
-        results.declare(cri(streams, p), "µs", OURS, HAPROXY, DIRECT);
+        results.declare(cri(streams, p), "µs", OURS, OURS_CRI, HAPROXY, DIRECT);
       }
-      results.declare(criAdded(streams), "µs", OURS, HAPROXY);
-      results.declare(criRate(streams), "calls/s", OURS, HAPROXY, DIRECT);
+      results.declare(criAdded(streams), "µs", OURS, OURS_CRI, HAPROXY);
+      results.declare(criRate(streams), "calls/s", OURS, OURS_CRI, HAPROXY, DIRECT);
+      results.declare(criCpu(streams), "CPU µs per call", OURS, OURS_CRI, HAPROXY);
     }
     results.declare(HANDSHAKE_RATE, "handshakes/s", OURS, HAPROXY);
     results.declare(HANDSHAKE_CPU, "CPU ms per handshake", OURS, HAPROXY);
     results.declare(HANDSHAKE_BUSY, "% of one CPU", OURS, HAPROXY);
     results.declare(IDLE_CONN, "KiB per connection", OURS, HAPROXY);
+    results.declare(IDLE_H2, "KiB per connection", OURS, OURS_CRI, HAPROXY);
+  }
+
+  private static String criCpu(int streams) {
+    return "proxy CPU per CRI Version call, " + streams + (streams == 1 ? " stream" : " streams");
   }
 
   private static String cri(int streams, String percentile) {
@@ -229,8 +242,11 @@ class BenchmarkIT {
 
   /** Starts a contender through {@code prefix} (a CPU pinning, or nothing). */
   private BenchProxy start(String contender, BenchProxy.CertFiles certs, Path backend, List<String> prefix) {
-    return contender.equals(OURS) ? BenchProxy.ours(dir, launcher, certs, backend, prefix)
-        : BenchProxy.haproxy(certs, backend, prefix);
+    return switch (contender) {
+      case OURS -> BenchProxy.ours(dir, launcher, certs, backend, prefix, "l4");
+      case OURS_CRI -> BenchProxy.ours(dir, launcher, certs, backend, prefix, "cri");
+      default -> BenchProxy.haproxy(certs, backend, prefix);
+    };
   }
 
   // 5 and 6: start to ready, then a quiet window.
@@ -323,8 +339,8 @@ class BenchmarkIT {
         .protocols("TLSv1.3").ciphers(List.of(CIPHER)).build();
     double[] directP50 = new double[2];
     try (CriChannel direct = CriChannel.unix(containerd.socket())) {
-      directP50[0] = latencies(DIRECT, direct.channel(), 1);
-      directP50[1] = latencies(DIRECT, direct.channel(), 64);
+      directP50[0] = latencies(DIRECT, direct.channel(), 1, -1);
+      directP50[1] = latencies(DIRECT, direct.channel(), 64, -1);
     }
     for (String contender : order) {
       try (BenchProxy proxy = start(contender, certs, containerd.socket())) {
@@ -332,8 +348,8 @@ class BenchmarkIT {
             .eventLoopGroup(group).channelType(EpollSocketChannel.class)
             .negotiationType(NegotiationType.TLS).sslContext(tls).build();
         try {
-          results.add(criAdded(1), contender, latencies(contender, channel, 1) - directP50[0]);
-          results.add(criAdded(64), contender, latencies(contender, channel, 64) - directP50[1]);
+          results.add(criAdded(1), contender, latencies(contender, channel, 1, proxy.pid()) - directP50[0]);
+          results.add(criAdded(64), contender, latencies(contender, channel, 64, proxy.pid()) - directP50[1]);
         } finally {
           channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
@@ -341,13 +357,17 @@ class BenchmarkIT {
     }
   }
 
-  /** Records p50/p99/p99.9 and the call rate; returns p50 in µs. */
-  private double latencies(String contender, io.grpc.Channel channel, int streams) throws Exception {
+  /** Records p50/p99/p99.9, the call rate and (for a proxy, {@code pid} > 0) its CPU per call; returns p50 in µs. */
+  private double latencies(String contender, io.grpc.Channel channel, int streams, long pid) throws Exception {
     CriClient cri = new CriClient(channel, CriApiVersion.V1, Duration.ofSeconds(30));
     run(cri, streams, Math.max(10, CRI_CALLS / 2)); // a fresh proxy process: its JIT reaches steady state first
+    double cpu0 = pid > 0 ? Proc.cpuSeconds(pid) : 0;
     long start = System.nanoTime();
     long[] sorted = Results.sorted(run(cri, streams, CRI_CALLS));
     double seconds = (System.nanoTime() - start) / 1e9;
+    if (pid > 0) {
+      results.add(criCpu(streams), contender, (Proc.cpuSeconds(pid) - cpu0) * 1e6 / CRI_CALLS);
+    }
     results.add(cri(streams, "p50"), contender, Results.percentile(sorted, 50));
     results.add(cri(streams, "p99"), contender, Results.percentile(sorted, 99));
     results.add(cri(streams, "p99.9"), contender, Results.percentile(sorted, 99.9));
@@ -482,6 +502,64 @@ class BenchmarkIT {
     }
   }
 
+  // 4b: RSS delta over N idle HTTP/2 connections through to containerd (the gateway's and the relay's share).
+  private void idleHttp2Connections(String contender, BenchProxy.CertFiles certs, Path containerd, SSLContext client)
+      throws Exception {
+    Queue<SSLSocket> open = new ConcurrentLinkedQueue<>();
+    try (BenchProxy proxy = start(contender, certs, containerd)) {
+      long before = Proc.settledRssKib(proxy.pid(), SETTLE);
+      AtomicInteger next = new AtomicInteger();
+      try {
+        parallel(CONNECT_THREADS, () -> {
+          for (int i = next.incrementAndGet(); i <= IDLE_CONNECTIONS; i = next.incrementAndGet()) {
+            open.add(http2Handshake(client, proxy.port(), i));
+          }
+          return null;
+        });
+        long after = Proc.settledRssKib(proxy.pid(), SETTLE);
+        assertThat(open).hasSize(IDLE_CONNECTIONS);
+        results.add(IDLE_H2, contender, (after - before) / (double) IDLE_CONNECTIONS);
+      } finally {
+        for (SSLSocket socket : open) {
+          socket.close();
+        }
+      }
+    }
+  }
+
+  /** A full mTLS handshake, then HTTP/2's: the client preface and SETTINGS, the server's SETTINGS acknowledged. */
+  private static SSLSocket http2Handshake(SSLContext client, int port, int id) throws IOException {
+    Socket tcp = new Socket();
+    try {
+      tcp.setTcpNoDelay(true);
+      tcp.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+      tcp.setSoTimeout(30_000);
+      SSLSocket tls = layer(client, tcp, "h" + id + ".bench.invalid", port);
+      tls.startHandshake();
+      OutputStream out = tls.getOutputStream();
+      out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0}); // an empty SETTINGS frame
+      out.flush();
+      DataInputStream in = new DataInputStream(tls.getInputStream());
+      while (true) { // frames until the server's own SETTINGS (not an ACK)
+        int length = in.readUnsignedByte() << 16 | in.readUnsignedByte() << 8 | in.readUnsignedByte();
+        int type = in.readUnsignedByte();
+        int flags = in.readUnsignedByte();
+        in.readInt();
+        in.skipNBytes(length);
+        if (type == 4 && (flags & 1) == 0) {
+          break;
+        }
+      }
+      out.write(new byte[] {0, 0, 0, 4, 1, 0, 0, 0, 0}); // SETTINGS ACK
+      out.flush();
+      return tls;
+    } catch (IOException | RuntimeException e) {
+      tcp.close();
+      throw e;
+    }
+  }
+
   private static void parallel(int threads, Callable<Void> task) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
@@ -584,6 +662,12 @@ class BenchmarkIT {
           its core was the limit, below that the client was.
         - idle connections: RSS of a fresh proxy before and after %d connections, each authenticated and carried one
           byte round trip, then held idle (each RSS read once two readings 500 ms apart agree within 1%%, at most %d ms).
+          The HTTP/2 row: the same number of connections to containerd, each past TLS and HTTP/2's own handshake
+          (client preface and SETTINGS, the server's SETTINGS acknowledged), then idle: ours in l4 mode relays them to
+          containerd, ours in cri mode terminates HTTP/2 and holds its own HTTP/2 connection to containerd for each.
+        - ours cri: the same agent in `proxy.mode: cri` (the CRI gateway) with its defaults: the controller profile,
+          bridging `auto` (containerd 1.6 serves v1: nothing bridged), and the audit trail writing a JSON line per call
+          to the state directory. "cri/ours" is the gateway over the l4 relay.
         - start → ready: ours = process start to `READY=1` on `NOTIFY_SOCKET`; haproxy = process start to the first
           accepted TCP connection (polled every 25 ms, so up to 25 ms late).
         - idle: RSS and CPU of a just-started proxy over a quiet %d ms window (CPU in 10 ms ticks, so a

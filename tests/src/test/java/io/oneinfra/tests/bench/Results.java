@@ -9,10 +9,13 @@ import java.util.Map;
 
 /** Samples per measurement and contender, one per round, rendered as a Markdown table of medians and spreads. */
 final class Results {
+  /** Ours in {@code l4} mode: raw bytes relayed. */
   static final String OURS = "ours";
+  /** Ours in {@code cri} mode: the CRI gateway (HTTP/2 terminated, each call authorized, audited, counted). */
+  static final String OURS_CRI = "ours cri";
   static final String HAPROXY = "haproxy";
   static final String DIRECT = "direct";
-  static final List<String> CONTENDERS = List.of(OURS, HAPROXY, DIRECT);
+  static final List<String> CONTENDERS = List.of(OURS, OURS_CRI, HAPROXY, DIRECT);
 
   /** One row: a measurement with its unit and which contenders it applies to. */
   record Row(String name, String unit, List<String> contenders, Map<String, List<Double>> samples) {}
@@ -68,8 +71,8 @@ final class Results {
         : format(median(values)) + " (" + format(min) + "–" + format(max) + ")";
   }
 
-  private static String ratio(Row row, String other) {
-    List<Double> ours = row.samples().get(OURS);
+  private static String ratio(Row row, String one, String other) {
+    List<Double> ours = row.samples().get(one);
     List<Double> theirs = row.samples().get(other);
     if (ours == null || theirs == null || ours.isEmpty() || theirs.isEmpty()) {
       return "—";
@@ -83,15 +86,16 @@ final class Results {
   /** The table: median (min–max) per contender, and ratios of medians. */
   String markdown() {
     StringBuilder out = new StringBuilder();
-    out.append("| measurement | unit | ours | haproxy | direct | ours/haproxy | ours/direct |\n");
-    out.append("| --- | --- | ---: | ---: | ---: | ---: | ---: |\n");
+    out.append("| measurement | unit | ours | ours cri | haproxy | direct | ours/haproxy | ours/direct | cri/ours |\n");
+    out.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (Row row : rows.values()) {
       out.append("| ").append(row.name()).append(" | ").append(row.unit());
       for (String contender : CONTENDERS) {
         List<Double> values = row.samples().get(contender);
         out.append(" | ").append(values == null ? "—" : cell(values));
       }
-      out.append(" | ").append(ratio(row, HAPROXY)).append(" | ").append(ratio(row, DIRECT)).append(" |\n");
+      out.append(" | ").append(ratio(row, OURS, HAPROXY)).append(" | ").append(ratio(row, OURS, DIRECT))
+          .append(" | ").append(ratio(row, OURS_CRI, OURS)).append(" |\n");
     }
     return out.toString();
   }
