@@ -106,7 +106,8 @@ final class RunCommand implements Callable<Integer> {
       case FILE -> LOG.info("hypervisor {} at {}: manifest for the controller in {} (apply with kubectl apply -f)",
           agent.identity().name(), endpoint, agent.manifestFile());
       case KUBERNETES -> LOG.info("hypervisor {} at {}: registering with the cluster of {} (local copy in {})",
-          agent.identity().name(), endpoint, agentConfig.registration().kubeconfig(), agent.manifestFile());
+          agent.identity().name(), endpoint, agentConfig.registration().kubeconfigIn(agentConfig.stateDir()),
+          agent.manifestFile());
       case NONE -> LOG.info("hypervisor {} at {}: registration none (oneinfra-agent manifest prints the manifest)",
           agent.identity().name(), endpoint);
     }
