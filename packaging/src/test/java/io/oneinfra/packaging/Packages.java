@@ -8,6 +8,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 
 /** Where the build put the packages and the unit (system properties set by the packaging pom). */
 final class Packages {
@@ -17,6 +18,10 @@ final class Packages {
   static final String DEB_VERSION = System.getProperty("deb.version");
   static final String RPM_VERSION = System.getProperty("rpm.version");
   static final String RPM_RELEASE = System.getProperty("rpm.release");
+  /** join's cluster side, shipped in both packages under /usr/share/oneinfra-agent/kubernetes. */
+  static final Path KUBERNETES = file("kubernetes.dir");
+  static final List<String> KUBERNETES_MANIFESTS = List.of("admission.yaml", "bootstrap.yaml", "cluster-info.yaml",
+      "hypervisors.yaml");
 
   private Packages() {}
 
