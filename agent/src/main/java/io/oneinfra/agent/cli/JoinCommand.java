@@ -9,7 +9,6 @@ import io.oneinfra.agent.registration.join.JoinException;
 import io.oneinfra.agent.registration.join.Joiner;
 import io.oneinfra.proxy.Address;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -66,13 +65,8 @@ final class JoinCommand implements Callable<Integer> {
       description = "Give up after this long, discovery and approval included (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
-  @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "${env:ONEINFRA_AGENT_STATE_DIR}",
-      description = "Overrides stateDir (env ONEINFRA_AGENT_STATE_DIR), as for run.")
-  Path stateDir;
-
-  @Option(names = "--name", paramLabel = "NAME", defaultValue = "${env:ONEINFRA_AGENT_NAME}",
-      description = "Overrides hypervisor.name (env ONEINFRA_AGENT_NAME), as for run: the identity asked for.")
-  String name;
+  @Mixin
+  IdentityOverrides identity = new IdentityOverrides();
 
   @Spec
   CommandSpec spec;
@@ -103,7 +97,7 @@ final class JoinCommand implements Callable<Integer> {
   }
 
   private Joiner.Request request() throws ConfigException {
-    AgentConfig loaded = config.load().withOverrides(stateDir, null, null, name, null);
+    AgentConfig loaded = config.load().withOverrides(identity.stateDir, null, null, identity.name, null);
     Address address = Address.parse("--api-server", apiServer);
     if (!(address instanceof Address.Tcp tcp) || tcp.host().isEmpty()) {
       throw new IllegalArgumentException("--api-server: '" + apiServer + "' is not HOST:PORT");
