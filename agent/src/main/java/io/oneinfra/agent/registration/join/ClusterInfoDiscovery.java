@@ -105,6 +105,7 @@ public final class ClusterInfoDiscovery {
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(tls)
         .connectTimeout(Duration.ofSeconds(5)).build();
     String lastError;
+    String logged = null;
     Exception lastCause = null;
     while (true) {
       try {
@@ -142,7 +143,10 @@ public final class ClusterInfoDiscovery {
       if (left.isNegative() || left.isZero()) {
         throw new JoinException(JoinException.Outcome.FAILED, "gave up at the --timeout: " + lastError, lastCause);
       }
-      LOG.info("join: {}; retrying", lastError);
+      if (!lastError.equals(logged)) {
+        LOG.info("join: {}; retrying every {}ms until the --timeout", lastError, retryInterval.toMillis());
+        logged = lastError;
+      }
       Thread.sleep(Math.min(retryInterval.toMillis(), left.toMillis()));
     }
   }

@@ -106,7 +106,7 @@ public final class Joiner {
       try {
         joined.write(target);
       } catch (IOException e) {
-        throw new JoinException(JoinException.Outcome.FAILED, "cannot write " + target + ": " + e.getMessage(), e);
+        throw new JoinException(JoinException.Outcome.FAILED, e.getMessage() + "; nothing written", e);
       }
       out.println("joined: " + target + " holds the identity " + csr.userName() + " (certificate valid until "
           + leaf.getNotAfter().toInstant() + ", API server " + cluster.server() + ")");
