@@ -24,10 +24,11 @@ import picocli.CommandLine.Spec;
 
 /** {@code join}: this host gets its own identity on the management cluster with a bootstrap token, kubeadm-style. */
 @Command(name = "join", mixinStandardHelpOptions = true,
-    description = {"Join the management cluster with a bootstrap token, as 'kubeadm join' does: read and verify",
-        "kube-public/cluster-info (JWS signature with the token, CA public key pin), file a CertificateSigningRequest",
-        "for CN=system:oneinfra:hypervisor:<name> with a key made here, print the 'kubectl certificate approve'",
-        "line, wait for the certificate and write the kubeconfig registration.mode kubernetes uses",
+    description = {"Join the management cluster with a bootstrap token, as 'kubeadm join' does:",
+        "read and verify kube-public/cluster-info (its JWS signature, the CA pin),",
+        "file a CertificateSigningRequest for CN=system:oneinfra:hypervisor:<name> with a",
+        "key made here, print the 'kubectl certificate approve' line, wait for the",
+        "certificate and write the kubeconfig registration.mode kubernetes uses",
         "(stateDir/kubeconfig unless registration.kubeconfig says otherwise)."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:joined: the kubeconfig is written",

@@ -3,6 +3,7 @@ package io.oneinfra.agent.registration.join;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -134,7 +135,8 @@ public final class ClusterInfoDiscovery {
         }
       } catch (IOException e) {
         lastCause = e;
-        lastError = "cannot read cluster-info from " + endpoint + ": " + e;
+        lastError = "cannot read cluster-info from " + endpoint + ": " + (e instanceof ConnectException
+            ? "connection refused" : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
         if (e instanceof SSLHandshakeException) {
           throw new JoinException(JoinException.Outcome.FAILED, lastError, e);
         }
