@@ -76,6 +76,11 @@ class DebPackageIT {
         .isEqualTo("rw-r--r-- root:root");
     assertThat(Packages.modeAndOwner(root.resolve("var/lib/oneinfra-agent"))).isEqualTo("rwx------ root:root");
     assertThat(root.resolve("lib/systemd/system/oneinfra-agent.service")).hasSameBinaryContentAs(Packages.UNIT);
+    for (String manifest : Packages.KUBERNETES_MANIFESTS) {
+      Path installed = root.resolve("usr/share/oneinfra-agent/kubernetes").resolve(manifest);
+      assertThat(Packages.modeAndOwner(installed)).as(manifest).isEqualTo("rw-r--r-- root:root");
+      assertThat(installed).hasSameBinaryContentAs(Packages.KUBERNETES.resolve(manifest));
+    }
     assertThat(query("${Conffiles}")).contains("/etc/oneinfra/agent.yaml ");
     assertThat(query("${Status}")).isEqualTo("install ok installed");
     // Enabled: deb-systemd-helper made the WantedBy= link. Not started: PID 1 here is not systemd, and the

@@ -22,6 +22,10 @@ final class Packages {
   static final String DEB_VERSION = System.getProperty("deb.version");
   static final String RPM_VERSION = System.getProperty("rpm.version");
   static final String RPM_RELEASE = System.getProperty("rpm.release");
+  /** join's cluster side, shipped in both packages under /usr/share/oneinfra-agent/kubernetes. */
+  static final Path KUBERNETES = file("kubernetes.dir");
+  static final List<String> KUBERNETES_MANIFESTS = List.of("admission.yaml", "bootstrap.yaml", "cluster-info.yaml",
+      "hypervisors.yaml");
 
   private Packages() {}
 

@@ -53,7 +53,13 @@ class RpmPackageIT {
         "-rw-r--r-- root:root cn /etc/oneinfra/agent.yaml",
         "-rw-r--r-- root:root /usr/lib/systemd/system/oneinfra-agent.service",
         "-rw-r--r-- root:root /usr/lib/tmpfiles.d/oneinfra-agent.conf",
-        "drwx------ root:root /var/lib/oneinfra-agent");
+        "drwx------ root:root /var/lib/oneinfra-agent",
+        "drwxr-xr-x root:root /usr/share/oneinfra-agent",
+        "drwxr-xr-x root:root /usr/share/oneinfra-agent/kubernetes",
+        "-rw-r--r-- root:root /usr/share/oneinfra-agent/kubernetes/admission.yaml",
+        "-rw-r--r-- root:root /usr/share/oneinfra-agent/kubernetes/bootstrap.yaml",
+        "-rw-r--r-- root:root /usr/share/oneinfra-agent/kubernetes/cluster-info.yaml",
+        "-rw-r--r-- root:root /usr/share/oneinfra-agent/kubernetes/hypervisors.yaml");
     Command.Result list = Command.run(List.of(rpm, "-qlp", Packages.RPM.toString())).expectSuccess();
     assertThat(list.stdout().lines()).doesNotContain("/usr/bin", "/etc", "/usr/lib/systemd/system");
   }
@@ -77,6 +83,10 @@ class RpmPackageIT {
     assertThat(Packages.modeAndOwner(root.resolve("etc/oneinfra/agent.yaml"))).isEqualTo("rw-r--r-- root:root");
     assertThat(Packages.modeAndOwner(root.resolve("var/lib/oneinfra-agent"))).isEqualTo("rwx------ root:root");
     assertThat(root.resolve("usr/lib/systemd/system/oneinfra-agent.service")).hasSameBinaryContentAs(Packages.UNIT);
+    for (String manifest : Packages.KUBERNETES_MANIFESTS) {
+      assertThat(root.resolve("usr/share/oneinfra-agent/kubernetes").resolve(manifest))
+          .hasSameBinaryContentAs(Packages.KUBERNETES.resolve(manifest));
+    }
     assertThat(rpmOnRoot("-q", "oneinfra-agent").stdout().trim())
         .isEqualTo("oneinfra-agent-" + Packages.RPM_VERSION + "-" + Packages.RPM_RELEASE + ".noarch");
 

@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
  * network not up yet).
  */
 @Command(name = "oneinfra-agent", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-    subcommands = {RunCommand.class, ManifestCommand.class, CheckCommand.class, CertsCommand.class,
-        VersionCommand.class},
+    subcommands = {RunCommand.class, JoinCommand.class, ManifestCommand.class, CheckCommand.class,
+        CertsCommand.class, VersionCommand.class},
     description = "Runs a oneinfra hypervisor: an mTLS proxy in front of the local CRI socket.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeOnInvalidInput = Main.EXIT_CONFIG,

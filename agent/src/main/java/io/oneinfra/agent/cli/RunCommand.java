@@ -12,7 +12,6 @@ import io.oneinfra.agent.systemd.SystemdStatus;
 import io.oneinfra.proxy.Address;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -41,9 +40,8 @@ final class RunCommand implements Callable<Integer> {
   @Mixin
   ConfigOption config = new ConfigOption();
 
-  @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "${env:ONEINFRA_AGENT_STATE_DIR}",
-      description = "Overrides stateDir (env ONEINFRA_AGENT_STATE_DIR).")
-  Path stateDir;
+  @Mixin
+  IdentityOverrides identity = new IdentityOverrides();
 
   @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "${env:ONEINFRA_AGENT_LISTEN}",
       description = "Overrides proxy.listen (env ONEINFRA_AGENT_LISTEN).")
@@ -52,10 +50,6 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--backend", paramLabel = "unix:/PATH", defaultValue = "${env:ONEINFRA_AGENT_BACKEND}",
       description = "Overrides proxy.backend (env ONEINFRA_AGENT_BACKEND).")
   String backend;
-
-  @Option(names = "--name", paramLabel = "NAME", defaultValue = "${env:ONEINFRA_AGENT_NAME}",
-      description = "Overrides hypervisor.name (env ONEINFRA_AGENT_NAME).")
-  String name;
 
   @Option(names = "--ip-address", paramLabel = "IP", defaultValue = "${env:ONEINFRA_AGENT_IP_ADDRESS}",
       description = "Overrides hypervisor.ipAddress (env ONEINFRA_AGENT_IP_ADDRESS).")
@@ -114,7 +108,8 @@ final class RunCommand implements Callable<Integer> {
       case FILE -> LOG.info("hypervisor {} at {}: manifest for the controller in {} (apply with kubectl apply -f)",
           agent.identity().name(), endpoint, agent.manifestFile());
       case KUBERNETES -> LOG.info("hypervisor {} at {}: registering with the cluster of {} (local copy in {})",
-          agent.identity().name(), endpoint, agentConfig.registration().kubeconfig(), agent.manifestFile());
+          agent.identity().name(), endpoint, agentConfig.registration().kubeconfigIn(agentConfig.stateDir()),
+          agent.manifestFile());
       case NONE -> LOG.info("hypervisor {} at {}: registration none (oneinfra-agent manifest prints the manifest)",
           agent.identity().name(), endpoint);
     }
@@ -153,8 +148,8 @@ final class RunCommand implements Callable<Integer> {
   private AgentConfig configWithOverrides() throws ConfigException {
     AgentConfig loaded = config.load();
     try {
-      return loaded.withOverrides(stateDir, listen == null ? null : Address.parse("--listen", listen),
-          backend == null ? null : Address.parse("--backend", backend), name, ipAddress);
+      return loaded.withOverrides(identity.stateDir, listen == null ? null : Address.parse("--listen", listen),
+          backend == null ? null : Address.parse("--backend", backend), identity.name, ipAddress);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage(), e);
     }

@@ -96,7 +96,7 @@ public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hy
    * @param mode {@code none} (nothing published), {@code file} (default: the manifest in stateDir/hypervisor.yaml,
    *     applied by the operator) or {@code kubernetes} (the agent creates and updates the Hypervisor object and
    *     renews a Lease itself)
-   * @param kubeconfig kubernetes: the kubeconfig file (required in that mode)
+   * @param kubeconfig kubernetes: the kubeconfig file (default: {@code stateDir/kubeconfig}, which {@code join} writes)
    * @param namespace kubernetes: where the Lease lives (default {@code oneinfra-system}; the operator creates it)
    * @param leaseDurationSeconds kubernetes: the Lease's {@code leaseDurationSeconds} (default 40)
    * @param renewInterval kubernetes: how often the Lease is renewed, with up to 10% jitter (default 10s)
@@ -106,10 +106,17 @@ public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hy
    *     does not stampede the API server (default 10s; 0 syncs at once)
    * @param backoffInitial kubernetes: the first retry delay after a failure, doubled on each further one (100ms)
    * @param backoffMax kubernetes: the retry delay's cap (30s)
+   * @param certificateRenewal kubernetes: renew the kubeconfig's embedded hypervisor client certificate (the one
+   *     {@code join} got) with a new CSR before 2/3 of its life (default true)
+   * @param renewalBackoffMax kubernetes: the cap of the renewal's retry delay, which starts at backoffInitial
+   *     (default 5m: each retry may file a new CSR)
    */
   public record Registration(Mode mode, Path kubeconfig, String namespace, Integer leaseDurationSeconds,
       Duration renewInterval, Duration resyncInterval, Boolean recreate, Duration firstSyncDelay,
-      Duration backoffInitial, Duration backoffMax) {
+      Duration backoffInitial, Duration backoffMax, Boolean certificateRenewal, Duration renewalBackoffMax) {
+    /** The kubeconfig {@code join} writes in the state directory, and kubernetes mode's default. */
+    public static final String JOINED_KUBECONFIG = "kubeconfig";
+
     /** Where the Hypervisor object goes. */
     public enum Mode {
       NONE,
@@ -132,9 +139,8 @@ public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hy
       firstSyncDelay = Objects.requireNonNullElse(firstSyncDelay, Duration.ofSeconds(10));
       backoffInitial = Objects.requireNonNullElse(backoffInitial, Duration.ofMillis(100));
       backoffMax = Objects.requireNonNullElse(backoffMax, Duration.ofSeconds(30));
-      if (mode == Mode.KUBERNETES && kubeconfig == null) {
-        throw new IllegalArgumentException("registration.kubeconfig: required when registration.mode is kubernetes");
-      }
+      certificateRenewal = Objects.requireNonNullElse(certificateRenewal, true);
+      renewalBackoffMax = Objects.requireNonNullElse(renewalBackoffMax, Duration.ofMinutes(5));
       if (!namespace.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
         throw new IllegalArgumentException("registration.namespace: '" + namespace + "' is not a namespace name");
       }
@@ -145,8 +151,9 @@ public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hy
         throw new IllegalArgumentException(
             "registration.renewInterval, resyncInterval and backoffInitial: must be more than zero");
       }
-      if (backoffMax.compareTo(backoffInitial) < 0) {
-        throw new IllegalArgumentException("registration.backoffMax: must not be less than backoffInitial");
+      if (backoffMax.compareTo(backoffInitial) < 0 || renewalBackoffMax.compareTo(backoffInitial) < 0) {
+        throw new IllegalArgumentException(
+            "registration.backoffMax and renewalBackoffMax: must not be less than backoffInitial");
       }
       if (renewInterval.toSeconds() >= leaseDurationSeconds) {
         throw new IllegalArgumentException("registration.renewInterval: " + renewInterval
@@ -156,7 +163,18 @@ public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hy
 
     /** Every default: {@code file} mode. */
     public static Registration defaults() {
-      return new Registration(null, null, null, null, null, null, null, null, null, null);
+      return new Registration(null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    /** The kubeconfig kubernetes mode uses: {@code kubeconfig} when set, else {@code stateDir/kubeconfig}. */
+    public Path kubeconfigIn(Path stateDir) {
+      return kubeconfig != null ? kubeconfig : stateDir.resolve(JOINED_KUBECONFIG);
+    }
+
+    /** This section with {@code kubeconfig} set to {@code path}. */
+    public Registration withKubeconfig(Path path) {
+      return new Registration(mode, path, namespace, leaseDurationSeconds, renewInterval, resyncInterval, recreate,
+          firstSyncDelay, backoffInitial, backoffMax, certificateRenewal, renewalBackoffMax);
     }
   }
 

@@ -164,6 +164,15 @@ final class KubernetesRegistrar implements Registrar {
     }
   }
 
+  /** The kubeconfig's credentials were renewed: the next sync connects with them. */
+  void credentialsChanged() {
+    synchronized (scheduling) {
+      if (!closed) {
+        executor.execute(this::closeClient);
+      }
+    }
+  }
+
   @Override
   public State state() {
     HypervisorManifest current = manifest;

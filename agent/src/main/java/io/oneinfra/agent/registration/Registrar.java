@@ -4,6 +4,7 @@ import com.codahale.metrics.MetricRegistry;
 import io.oneinfra.agent.config.AgentConfig;
 import io.oneinfra.agent.manifest.HypervisorManifest;
 import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Publishes this hypervisor to the management cluster and keeps it published. Implementations never block the
@@ -46,7 +47,8 @@ public interface Registrar extends AutoCloseable {
   /**
    * The registrar for {@code config.mode()}.
    *
-   * @param manifestFile where file (and kubernetes, as a local copy) mode write the manifest
+   * @param manifestFile where file (and kubernetes, as a local copy) mode write the manifest; its directory is the
+   *     state directory, where {@code join} writes the kubeconfig kubernetes mode uses by default
    * @param onChange called (from any thread) when the registration state changes in a way worth a new STATUS=
    */
   static Registrar create(AgentConfig.Registration config, Path manifestFile, MetricRegistry metrics,
@@ -54,7 +56,15 @@ public interface Registrar extends AutoCloseable {
     return switch (config.mode()) {
       case NONE -> new NoRegistrar();
       case FILE -> new FileRegistrar(manifestFile);
-      case KUBERNETES -> new KubernetesRegistrar(config, new FileRegistrar(manifestFile), metrics, onChange);
+      case KUBERNETES -> {
+        AgentConfig.Registration resolved = config.withKubeconfig(
+            config.kubeconfigIn(manifestFile.toAbsolutePath().getParent()));
+        KubernetesRegistrar registrar = new KubernetesRegistrar(resolved, new FileRegistrar(manifestFile), metrics,
+            onChange);
+        yield !resolved.certificateRenewal() ? registrar : new RenewingRegistrar(registrar,
+            new ClientCertificateRenewer(resolved.kubeconfig(), resolved, metrics,
+                () -> ThreadLocalRandom.current().nextDouble(), registrar::credentialsChanged, onChange));
+      }
     };
   }
 }

@@ -1,2 +1,2 @@
-/** Registration with the management cluster: none, the manifest file, or the Hypervisor object and its Lease. */
+/** Registration with the management cluster: none, the manifest file, or the Hypervisor, its Lease and identity. */
 package io.oneinfra.agent.registration;

@@ -120,11 +120,21 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void kubernetesRegistrationNeedsAKubeconfig() {
-    assertRejected("""
+  void kubernetesRegistrationDefaultsToTheKubeconfigJoinWritesInTheStateDir() throws Exception {
+    AgentConfig config = parse("""
+        stateDir: /var/lib/x
         registration:
           mode: kubernetes
-        """).withMessageContaining("registration.kubeconfig: required when registration.mode is kubernetes");
+        """);
+    assertThat(config.registration().kubeconfig()).isNull();
+    assertThat(config.registration().kubeconfigIn(config.stateDir())).hasToString("/var/lib/x/kubeconfig");
+    assertThat(config.registration().certificateRenewal()).isTrue();
+    assertThat(config.registration().renewalBackoffMax()).hasMinutes(5);
+    assertThat(parse("""
+        registration:
+          mode: kubernetes
+          kubeconfig: /etc/oneinfra/kubeconfig
+        """).registration().kubeconfigIn(Path.of("/var/lib/x"))).hasToString("/etc/oneinfra/kubeconfig");
   }
 
   @Test

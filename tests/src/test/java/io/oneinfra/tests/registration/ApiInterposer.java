@@ -1,7 +1,12 @@
 package io.oneinfra.tests.registration;
 
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -11,39 +16,90 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 
 /**
- * A small HTTP forwarder in front of the API double, for what the double itself does not do: authentication (only
- * {@code Bearer <goodToken>} passes; anything else gets the API server's 401 Status), an outage (the listening socket
- * goes away: connection refused) and a controller write landing between the agent's read and its update (run once
- * before the next PUT of a given path, so the double's own resourceVersion check answers 409).
+ * A small HTTP(S) front for the API double, doing what the double itself does not. Plain mode: only
+ * {@code Bearer <goodToken>} passes (anything else gets the API server's 401 Status). TLS mode ({@link #overTls}): it
+ * terminates TLS with the test cluster's serving certificate, asks for client certificates, authenticates each request
+ * as kube-apiserver would (an {@link Authenticator}), records who made it, authorizes it (an {@link Authorizer}: 403
+ * Status when refused) and stamps a new CertificateSigningRequest with its requestor, as the API server does. In both:
+ * an outage (the listening socket goes away: connection refused) and a controller write landing between the agent's
+ * read and its update (run once before the next PUT of a given path, so the double's own resourceVersion check
+ * answers 409).
  */
 final class ApiInterposer implements AutoCloseable {
   private static final Set<String> FORWARDED = Set.of("Content-Type", "Accept");
+  private static final String CSRS = "/apis/certificates.k8s.io/v1/certificatesigningrequests";
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  /** Who made a request, as the API server's authenticators would say. */
+  record Caller(String user, List<String> groups, String via) {}
+
+  /** One request as it arrived: method, path and caller (before authorization). */
+  record Seen(String method, String path, Caller caller) {}
+
+  /** Authenticates a request; null means 401. */
+  interface Authenticator {
+    Caller authenticate(HttpExchange exchange) throws IOException;
+  }
+
+  /** Whether {@code caller} may make this request; null means yes, else the reason for the 403. */
+  interface Authorizer {
+    String refusal(Caller caller, String method, String path, String query);
+  }
 
   private final String target;
-  private final String goodToken;
+  private final SSLContext tls;
+  private final Authenticator authenticator;
+  private final Authorizer authorizer;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
   private final AtomicReference<String> armedPath = new AtomicReference<>();
   private final AtomicReference<Runnable> armedAction = new AtomicReference<>();
   final AtomicInteger unauthorized = new AtomicInteger();
+  /** Every authenticated request, in arrival order. */
+  final List<Seen> seen = new CopyOnWriteArrayList<>();
   private final int port;
   private HttpServer server;
 
+  /** Plain HTTP; only {@code Bearer goodToken} is accepted, and may do anything. */
   ApiInterposer(String target, String goodToken) throws IOException {
+    this(target, null, exchange -> ("Bearer " + goodToken).equals(exchange.getRequestHeaders()
+        .getFirst("Authorization")) ? new Caller("token-user", List.of("system:authenticated"), "token") : null,
+        (caller, method, path, query) -> null);
+  }
+
+  private ApiInterposer(String target, SSLContext tls, Authenticator authenticator, Authorizer authorizer)
+      throws IOException {
     this.target = target.endsWith("/") ? target.substring(0, target.length() - 1) : target;
-    this.goodToken = goodToken;
+    this.tls = tls;
+    this.authenticator = authenticator;
+    this.authorizer = authorizer;
     server = listen(0);
     port = server.getAddress().getPort();
   }
 
+  /** HTTPS with {@code tls} (serving certificate and the CAs client certificates are checked against). */
+  static ApiInterposer overTls(String target, SSLContext tls, Authenticator authenticator, Authorizer authorizer)
+      throws IOException {
+    return new ApiInterposer(target, tls, authenticator, authorizer);
+  }
+
   String url() {
-    return "http://127.0.0.1:" + port;
+    return (tls == null ? "http" : "https") + "://127.0.0.1:" + port;
+  }
+
+  /** {@code 127.0.0.1:PORT}. */
+  String hostPort() {
+    return "127.0.0.1:" + port;
   }
 
   /** The API server goes away: the port refuses connections. */
@@ -68,7 +124,22 @@ final class ApiInterposer implements AutoCloseable {
   }
 
   private HttpServer listen(int listenPort) throws IOException {
-    HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", listenPort), 50);
+    InetSocketAddress address = new InetSocketAddress("127.0.0.1", listenPort);
+    HttpServer s;
+    if (tls == null) {
+      s = HttpServer.create(address, 50);
+    } else {
+      HttpsServer https = HttpsServer.create(address, 50);
+      https.setHttpsConfigurator(new HttpsConfigurator(tls) {
+        @Override
+        public void configure(HttpsParameters params) {
+          SSLParameters parameters = getSSLContext().getDefaultSSLParameters();
+          parameters.setWantClientAuth(true); // as kube-apiserver: a client certificate when the client has one
+          params.setSSLParameters(parameters);
+        }
+      });
+      s = https;
+    }
     s.setExecutor(Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "api-interposer");
       t.setDaemon(true);
@@ -81,14 +152,20 @@ final class ApiInterposer implements AutoCloseable {
 
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
-      String auth = exchange.getRequestHeaders().getFirst("Authorization");
-      if (!("Bearer " + goodToken).equals(auth)) {
+      String path = exchange.getRequestURI().getRawPath();
+      String query = exchange.getRequestURI().getRawQuery();
+      Caller caller = authenticator.authenticate(exchange);
+      if (caller == null) {
         unauthorized.incrementAndGet();
-        send(exchange, 401, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
-            + "\"message\":\"Unauthorized\",\"reason\":\"Unauthorized\",\"code\":401}");
+        send(exchange, 401, status(401, "Unauthorized", "Unauthorized"));
         return;
       }
-      String path = exchange.getRequestURI().getRawPath();
+      seen.add(new Seen(exchange.getRequestMethod(), path, caller));
+      String refusal = authorizer.refusal(caller, exchange.getRequestMethod(), path, query);
+      if (refusal != null) {
+        send(exchange, 403, status(403, "Forbidden", refusal));
+        return;
+      }
       if ("PUT".equals(exchange.getRequestMethod()) && path.equals(armedPath.get())) {
         armedPath.set(null);
         Runnable action = armedAction.getAndSet(null);
@@ -97,7 +174,9 @@ final class ApiInterposer implements AutoCloseable {
         }
       }
       byte[] body = exchange.getRequestBody().readAllBytes();
-      String query = exchange.getRequestURI().getRawQuery();
+      if ("POST".equals(exchange.getRequestMethod()) && path.equals(CSRS)) {
+        body = stampRequestor(body, caller);
+      }
       HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(target + path + (query == null ? "" : "?"
           + query))).timeout(Duration.ofSeconds(10))
           .method(exchange.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
@@ -120,6 +199,24 @@ final class ApiInterposer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** The API server sets a new CSR's spec.username and groups to whoever created it, whatever the body said. */
+  private static byte[] stampRequestor(byte[] body, Caller caller) throws IOException {
+    ObjectNode csr = (ObjectNode) JSON.readTree(body);
+    ObjectNode spec = csr.get("spec") instanceof ObjectNode existing ? existing : csr.putObject("spec");
+    spec.put("username", caller.user());
+    spec.putArray("groups").addAll(caller.groups().stream().map(JSON.getNodeFactory()::textNode).toList());
+    spec.remove("uid");
+    spec.remove("extra");
+    return JSON.writeValueAsBytes(csr);
+  }
+
+  private static String status(int code, String reason, String message) throws IOException {
+    ObjectNode status = JSON.createObjectNode().put("kind", "Status").put("apiVersion", "v1").put("status", "Failure")
+        .put("message", message).put("reason", reason).put("code", code);
+    status.putObject("metadata");
+    return JSON.writeValueAsString(status);
   }
 
   private static void send(HttpExchange exchange, int code, String json) throws IOException {

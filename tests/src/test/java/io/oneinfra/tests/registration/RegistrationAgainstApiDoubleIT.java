@@ -5,13 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.oneinfra.agent.Agent;
 import io.oneinfra.agent.manifest.HypervisorManifest;
 import io.oneinfra.proxy.ProxySettings;
@@ -51,12 +47,10 @@ import org.junit.jupiter.api.io.TempDir;
 class RegistrationAgainstApiDoubleIT {
   private static final Duration DEADLINE = Duration.ofSeconds(10);
   private static final String TOKEN = "good-token";
-  private static final ResourceDefinitionContext HYPERVISORS = new ResourceDefinitionContext.Builder()
-      .withGroup("infra.oneinfra.ereslibre.es").withVersion("v1alpha1").withPlural("hypervisors")
-      .withKind("Hypervisor").withNamespaced(false).build();
+  private static final ResourceDefinitionContext HYPERVISORS = ApiDouble.HYPERVISORS;
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
-  private static KubernetesMockServer double_;
+  private static ApiDouble double_;
   private static KubernetesClient controller;
   private static ApiInterposer api;
 
@@ -65,27 +59,15 @@ class RegistrationAgainstApiDoubleIT {
 
   @BeforeAll
   static void startTheDouble() throws Exception {
-    double_ = new KubernetesMockServer(new io.fabric8.mockwebserver.Context(), new MockWebServer(), new HashMap<>(),
-        new KubernetesMixedDispatcher(new HashMap<>()), false);
-    double_.init();
-    controller = double_.createClient();
-    controller.apiextensions().v1().customResourceDefinitions().resource(new CustomResourceDefinitionBuilder()
-        .withNewMetadata().withName("hypervisors.infra.oneinfra.ereslibre.es").endMetadata()
-        .withNewSpec().withGroup("infra.oneinfra.ereslibre.es").withScope("Cluster")
-        .withNewNames().withKind("Hypervisor").withPlural("hypervisors").withSingular("hypervisor")
-        .withListKind("HypervisorList").endNames()
-        .addNewVersion().withName("v1alpha1").withServed(true).withStorage(true)
-        .withNewSubresources().withNewStatus().endStatus().endSubresources()
-        .withNewSchema().withNewOpenAPIV3Schema().withType("object").withXKubernetesPreserveUnknownFields(true)
-        .endOpenAPIV3Schema().endSchema().endVersion().endSpec().build()).create();
-    api = new ApiInterposer(double_.url("/"), TOKEN);
+    double_ = new ApiDouble();
+    controller = double_.controller();
+    api = new ApiInterposer(double_.url(), TOKEN);
   }
 
   @AfterAll
   static void stopTheDouble() {
     api.close();
-    controller.close();
-    double_.destroy();
+    double_.close();
   }
 
   private Path kubeconfig(String token) throws Exception {
