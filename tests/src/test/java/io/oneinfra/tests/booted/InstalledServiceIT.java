@@ -88,9 +88,9 @@ class InstalledServiceIT {
     assertThat(agent.systemd.show(UNIT, "Type", "ActiveState", "SubState", "NRestarts", "StatusText"))
         .containsEntry("Type", "notify").containsEntry("ActiveState", "active").containsEntry("SubState", "running")
         .containsEntry("NRestarts", "0").hasEntrySatisfying("StatusText", text -> assertThat(text)
-            .startsWith("serving; "));
+            .startsWith("serving (cri gateway); "));
     Poll.until(Duration.ofSeconds(30), "STATUS= with the first CRI check", () -> agent.systemd
-        .property(UNIT, "StatusText").startsWith("serving; cri containerd 1.6"), () -> agent.systemd
+        .property(UNIT, "StatusText").startsWith("serving (cri gateway); cri containerd 1.6"), () -> agent.systemd
         .property(UNIT, "StatusText"));
     assertThat(agent.systemd.property(UNIT, "StatusText")).contains("(v1, v1alpha2); registration file");
 
@@ -177,8 +177,8 @@ class InstalledServiceIT {
       agent.machine.sh(COMMAND_TIMEOUT, "printf '  drainTimeout: 20s\\n' > /tmp/drain && sed -i '/^  listen: 0.0.0.0:/r "
           + "/tmp/drain' " + CONFIG).requireSuccess();
       agent.systemd.systemctl("reload", UNIT).requireSuccess();
-      String warning = "i.o.a.Agent: reload: changes to stateDir, proxy, hypervisor, status or registration take "
-          + "effect only after a restart";
+      String warning = "i.o.a.Agent: reload: changes to stateDir, proxy, hypervisor, status, registration or cri "
+          + "(but for cri.authorization and cri.audit.mode) take effect only after a restart";
       agent.awaitAgentMessage(warning::equals);
 
       List<Map<String, String>> all = agent.systemd.journal("--unit=" + UNIT, "--identifier=oneinfra-agent");

@@ -96,7 +96,7 @@ class StartFailuresIT {
     }
     // No administrator action: the next automatic restart finds the port free.
     agent.systemd.awaitProperty(UNIT, "ActiveState", "active", START_TIMEOUT);
-    assertThat(agent.systemd.property(UNIT, "StatusText")).startsWith("serving; ");
+    assertThat(agent.systemd.property(UNIT, "StatusText")).startsWith("serving (cri gateway); ");
   }
 
   /** What systemd itself logged about the unit after {@code cursor}. */
