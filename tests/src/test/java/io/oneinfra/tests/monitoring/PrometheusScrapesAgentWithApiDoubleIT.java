@@ -19,9 +19,15 @@ import io.oneinfra.agent.manifest.ManifestCodec;
 import io.oneinfra.tests.support.AgentProcess;
 import io.oneinfra.tests.support.ControllerView;
 import io.oneinfra.tests.support.CriCalls;
+import io.oneinfra.tests.support.TlsClient;
 import io.oneinfra.tests.testbed.Containerd;
 import io.oneinfra.tests.testbed.Poll;
 import io.oneinfra.tests.testbed.Prometheus;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,9 +41,13 @@ import java.util.TreeSet;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -47,8 +57,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The agent registers in {@code kubernetes} mode with <b>fabric8's in-process Kubernetes API double</b> (no real
  * kube-apiserver can be installed here), so that the registration and Lease metrics exist. Metric names are taken
  * from the rules and the dashboard themselves: a renamed metric fails this test. Stopping containerd fires the
- * CRI-down alert.
+ * CRI-down alert, and a client speaking HTTP/1.1 to the gateway the HTTP/2-abuse alert (last, as it stays active).
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PrometheusScrapesAgentWithApiDoubleIT {
   private static final Pattern STATUS_URL = Pattern.compile("status on http://127\\.0\\.0\\.1:(\\d+)/readyz");
   private static final Pattern BRIDGING = Pattern.compile("cri gateway: cri gateway, bridging v1alpha2 to v1");
@@ -263,6 +274,36 @@ class PrometheusScrapesAgentWithApiDoubleIT {
     }
     Poll.until(DEADLINE, "the alert resolved once containerd is back", () -> prometheus.alerts().isEmpty(),
         () -> prometheus.alerts().toString());
+  }
+
+  @Test
+  @Order(Integer.MAX_VALUE) // last: the alert stays active for the rule's 10-minute window
+  void anHttp1RequestThroughTheGatewayFiresTheHttp2AbuseAlertWithItsReason() throws Exception {
+    awaitValue("proxy_cri_refused_bad_preface_total", 0);
+    Poll.until(DEADLINE, "no alert before the request", () -> prometheus.alerts().isEmpty(),
+        () -> prometheus.alerts().toString());
+    URI endpoint = URI.create("tls://" + manifest.spec().remoteCriEndpoint().criEndpointUri());
+    try (SSLSocket socket = TlsClient.connect(ControllerView.jdkContext(manifest),
+        new InetSocketAddress(endpoint.getHost(), endpoint.getPort()), "h2")) {
+      OutputStream out = socket.getOutputStream();
+      out.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = socket.getInputStream();
+      while (in.read() >= 0) {
+        continue; // until the gateway closes the connection (the socket's read timeout bounds the wait)
+      }
+    }
+    awaitValue("proxy_cri_refused_bad_preface_total", 1);
+    Poll.until(DEADLINE, "OneinfraAgentHttp2Abuse firing", () -> firing().contains("OneinfraAgentHttp2Abuse"),
+        () -> prometheus.alerts().toString());
+    JsonNode alerts = prometheus.alerts();
+    assertThat(alerts).as("active alerts after one HTTP/1.1 request").hasSize(1);
+    JsonNode alert = alerts.get(0);
+    assertThat(alert.path("labels").path("reason").asText()).isEqualTo("bad_preface");
+    assertThat(alert.path("labels").path("instance").asText()).isEqualTo(instance);
+    assertThat(alert.path("labels").path("severity").asText()).isEqualTo("warning");
+    assertThat(alert.path("annotations").path("description").asText())
+        .contains("on " + instance + " cut off clients (or refused calls) with reason bad_preface in the last");
   }
 
   private static List<String> firing() {
