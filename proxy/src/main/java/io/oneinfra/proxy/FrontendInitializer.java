@@ -2,35 +2,34 @@ package io.oneinfra.proxy;
 
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslHandler;
 
-/** Wires an accepted connection: refuse it when over the limit, else TLS then the frontend handler. */
+/**
+ * Wires an accepted connection: refuse it when stopping or every authenticated slot is taken, else enter it in the
+ * pre-authentication budget, then the pending-handshake guard, TLS and the frontend handler.
+ */
 final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
   private final ProxyContext proxy;
-  private final ConnectionCounter counter;
 
-  /** Counts open client connections and says whether a new one may be served. */
-  interface ConnectionCounter {
-    /** Registers {@code channel}; false when it must be refused. */
-    boolean admit(SocketChannel channel);
-  }
-
-  FrontendInitializer(ProxyContext proxy, ConnectionCounter counter) {
+  FrontendInitializer(ProxyContext proxy) {
     this.proxy = proxy;
-    this.counter = counter;
   }
 
   @Override
   protected void initChannel(SocketChannel ch) {
     proxy.metrics.accepted.mark();
-    if (!counter.admit(ch)) {
-      proxy.metrics.refused.mark();
-      proxy.refusedLog.warn("refused connection from {}: limit of {} connections reached, or draining",
-          Units.address(ch.remoteAddress()), proxy.settings.maxConnections());
+    Admission admission = proxy.admission;
+    if (!admission.accepting()) {
+      proxy.refused(Units.address(ch.remoteAddress()));
       ch.close();
       return;
     }
+    SslHandler tls = proxy.tls.newHandler(ch.alloc(), proxy.settings.handshakeTimeout().toMillis());
+    PendingHandshake pending = new PendingHandshake(proxy, ch, tls, admission.budget().limits());
+    admission.pending(pending);
     ch.pipeline()
-        .addLast("tls", proxy.tls.newHandler(ch.alloc(), proxy.settings.handshakeTimeout().toMillis()))
-        .addLast("relay", new FrontendHandler(proxy));
+        .addLast("preauth", pending)
+        .addLast("tls", tls)
+        .addLast("relay", new FrontendHandler(proxy, pending));
   }
 }

@@ -8,7 +8,7 @@ import java.util.Objects;
  *
  * @param listen where clients connect (TCP)
  * @param backend where authenticated bytes go ({@code unix:/path} or {@code HOST:PORT})
- * @param maxConnections concurrent client connections; more are accepted and closed at once, and counted
+ * @param maxConnections concurrent authenticated client connections; more are closed at once, and counted
  * @param handshakeTimeout a TLS handshake not done by then is abandoned
  * @param connectTimeout how long to wait for the backend to accept
  * @param idleTimeout a connection with no bytes either way for this long is closed; zero disables it
@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param transport epoll, NIO, or the best available
  * @param ioThreads event loop threads; zero means one per core
  * @param tlsProvider BoringSSL (openssl), the JDK, or the best available
+ * @param preAuth the budget for connections still in their handshake, apart from {@code maxConnections}; the first
+ *     value of one that {@link ProxyServer#updatePreAuthLimits} can swap
  */
 public record ProxySettings(
     Address.Tcp listen,
@@ -29,7 +31,8 @@ public record ProxySettings(
     Duration drainTimeout,
     Transport.Preference transport,
     int ioThreads,
-    TlsProvider tlsProvider) {
+    TlsProvider tlsProvider,
+    PreAuthLimits preAuth) {
 
   /** Which TLS implementation serves the handshake. */
   public enum TlsProvider {
@@ -43,6 +46,7 @@ public record ProxySettings(
     Objects.requireNonNull(backend, "proxy.backend");
     Objects.requireNonNull(transport, "proxy.transport");
     Objects.requireNonNull(tlsProvider, "proxy.tlsProvider");
+    Objects.requireNonNull(preAuth, "proxy.preauth");
     if (maxConnections < 1) {
       throw new IllegalArgumentException("proxy.maxConnections: " + maxConnections + " must be at least 1");
     }
@@ -92,6 +96,7 @@ public record ProxySettings(
     private Transport.Preference transport = Transport.Preference.AUTO;
     private int ioThreads;
     private TlsProvider tlsProvider = TlsProvider.AUTO;
+    private PreAuthLimits preAuth = PreAuthLimits.DEFAULTS;
 
     private Builder(Address.Tcp listen, Address backend) {
       this.listen = listen;
@@ -143,9 +148,14 @@ public record ProxySettings(
       return this;
     }
 
+    public Builder preAuth(PreAuthLimits value) {
+      this.preAuth = value;
+      return this;
+    }
+
     public ProxySettings build() {
       return new ProxySettings(listen, backend, maxConnections, handshakeTimeout, connectTimeout, idleTimeout,
-          maxLifetime, drainTimeout, transport, ioThreads, tlsProvider);
+          maxLifetime, drainTimeout, transport, ioThreads, tlsProvider, preAuth);
     }
   }
 }
