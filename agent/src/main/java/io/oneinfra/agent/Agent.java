@@ -223,14 +223,16 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
-   * Applies a re-read config: certificates, CAs, CRL, allow lists and log settings take effect now; other changes
-   * (listen address, backend, identity) need a restart and are reported. On failure nothing changes.
+   * Applies a re-read config: certificates, CAs, CRL, allow lists, the pre-authentication budget and log settings
+   * take effect now; other changes (listen address, backend, identity) need a restart and are reported. On failure
+   * nothing changes.
    *
    * @return true when the new settings are in use
    */
   public synchronized boolean reload(AgentConfig newConfig) {
     AgentConfig old = config;
-    if (!newConfig.proxy().equals(old.proxy()) || !newConfig.hypervisor().equals(old.hypervisor())
+    if (!newConfig.proxy().withPreauth(old.proxy().preauth()).equals(old.proxy())
+        || !newConfig.hypervisor().equals(old.hypervisor())
         || !newConfig.stateDir().equals(old.stateDir()) || !newConfig.status().equals(old.status())
         || !newConfig.registration().equals(old.registration())) {
       LOG.warn("reload: changes to stateDir, proxy, hypervisor, status or registration take effect only after a "
@@ -242,6 +244,8 @@ public final class Agent implements AutoCloseable {
       tlsSource = previous;
       return false;
     }
+    // swapped in place: open connections, pending handshakes included, are kept
+    proxy.updatePreAuthLimits(newConfig.proxy().preauth().limits());
     config = newConfig;
     return true;
   }
