@@ -109,7 +109,7 @@ class SoakIT {
         new CountDownLatch(1).await(DURATION.toMillis(), TimeUnit.MILLISECONDS); // the soak's length
         lastSerial = ControllerView.servedCertificate(manifest).getSerialNumber();
       } finally {
-        events.shutdownNow();
+        events.shutdown(); // no new steps; one under way (a restart) finishes rather than being interrupted
         events.awaitTermination(2, TimeUnit.MINUTES);
         load.resume();
         load.close();
