@@ -26,12 +26,13 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code run}: starts the agent and serves until SIGTERM/SIGINT, then drains and exits 0. SIGHUP reloads
- * certificates, CAs, CRL, allow lists and log settings.
+ * certificates, CAs, CRL, allow lists, the handshake budget and log settings.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = {"Start the proxy and serve until stopped.",
-        "SIGHUP reloads certificates, CAs, CRL, allow lists and log settings (keeping the old ones on any error);",
-        "SIGTERM stops accepting, lets open connections finish (proxy.drainTimeout) and exits 0.",
+        "SIGHUP reloads certificates, CAs, CRL, allow lists, the handshake budget (proxy.preauth) and log settings",
+        "(keeping the old ones on any error);",
+        "SIGTERM stops accepting, lets authenticated connections finish (proxy.drainTimeout) and exits 0.",
         "Under systemd it sends READY/STATUS/WATCHDOG/RELOADING/STOPPING and accepts a socket-activated listener."})
 final class RunCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);

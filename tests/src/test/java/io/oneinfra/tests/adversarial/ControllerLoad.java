@@ -51,6 +51,8 @@ public final class ControllerLoad implements AutoCloseable {
   private final List<Failure> failures = new ArrayList<>();
   private final List<Long> latencies = new ArrayList<>();
   private final AtomicLong lifecycles = new AtomicLong();
+  private long worstNanos;
+  private String worstCall = "-";
   private final Object pause = new Object();
   private volatile boolean paused;
   private int parked;
@@ -192,6 +194,13 @@ public final class ControllerLoad implements AutoCloseable {
     }
   }
 
+  /** The method of the slowest call so far. */
+  public String worstCall() {
+    synchronized (latencies) {
+      return worstCall;
+    }
+  }
+
   /** The median call. */
   public Duration median() {
     synchronized (latencies) {
@@ -232,6 +241,10 @@ public final class ControllerLoad implements AutoCloseable {
               long end = System.nanoTime();
               synchronized (latencies) {
                 latencies.add(end - start);
+                if (end - start > worstNanos) {
+                  worstNanos = end - start;
+                  worstCall = method.getBareMethodName();
+                }
               }
               if (!status.isOk()) {
                 failed(method.getBareMethodName(), status.asRuntimeException());

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -30,19 +31,30 @@ class PreAuthAttackIT {
   private static final Duration DURATION = Duration.parse("PT" + System.getProperty("attack.duration", "60s"));
   private static final Duration WAVE_CAP = Duration.ofSeconds(12); // past the 10 s handshake timeout
   private static final Duration CALL_LIMIT = Duration.ofSeconds(2);
+  private static final Duration WARM_UP = Duration.ofSeconds(10);
 
   @TempDir
   Path dir;
 
   /** One contender's figures. */
-  record Figures(String proxy, Flood.Totals attack, int calls, int failedCalls, Duration worst, Duration median,
+  record Figures(String proxy, Flood.Totals attack, int calls, int failedCalls, Duration worst, String worstCall,
+      Duration median,
       long lifecycles, int notReady, int fdsBefore, int fdsPeak, int fdsAfter, long rssBeforeKib, long rssPeakKib,
       long rssAfterKib) {
     String row() {
-      return String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %d ms | %d ms | %s | %d / %d / %d | "
+      return String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %d ms (%s) | %d ms | %s | %d / %d / %d | "
               + "%d / %d / %d |", proxy, attack.waves(), attack.opened(), attack.connectFailures(), calls,
-          failedCalls, worst.toMillis(), median.toMillis(), notReady < 0 ? "n/a" : Integer.toString(notReady),
-          fdsBefore, fdsPeak, fdsAfter, rssBeforeKib >> 10, rssPeakKib >> 10, rssAfterKib >> 10);
+          failedCalls, worst.toMillis(), worstCall, median.toMillis(),
+          notReady < 0 ? "n/a" : Integer.toString(notReady), fdsBefore, fdsPeak, fdsAfter, rssBeforeKib >> 10,
+          rssPeakKib >> 10, rssAfterKib >> 10);
+    }
+
+    /** The figures of a finished run against the process {@code pid}; {@code notReady} -1 when not probed. */
+    static Figures of(String proxy, Flood.Totals attack, ControllerLoad load, ProcessSampler sampler, long pid,
+        int fdsBefore, long rssBeforeKib, int notReady) {
+      return new Figures(proxy, attack, load.calls(), load.failures().size(), load.worst(), load.worstCall(),
+          load.median(), load.lifecycles(), notReady, fdsBefore, sampler.fdsPeak(), HostProbe.openFds(pid),
+          rssBeforeKib, sampler.rssPeakKib(), HostProbe.rssKib(pid));
     }
   }
 
@@ -52,15 +64,22 @@ class PreAuthAttackIT {
     Requirements.require("haproxy");
     Figures ours;
     Path pki;
+    List<ControllerLoad.Failure> failures;
+    double closed;
+    double notTls;
+    double evictions;
+    double firstByte;
+    long leaks;
     try (RunningAgent agent = RunningAgent.start(dir, RunningAgent.config(dir, containerd.socket(), "", ""))) {
       pki = agent.pki();
       ControllerLoad.Endpoint endpoint = ControllerLoad.Endpoint.of(agent.manifest(), agent.port());
       InetSocketAddress target = new InetSocketAddress("127.0.0.1", agent.port());
       Poll.until(Duration.ofSeconds(30), "/readyz ready", () -> agent.readyz() == 200);
-      // the baseline is taken after one lifecycle and one wave: what a first flood sizes (heap, buffer pools) is in it
+      // the baseline is taken after 10 s of the same attack and load: what a flood sizes once (heap, buffer pools)
+      // is in it, so what is compared after is growth, not first use
       ControllerLoad warmLoad = new ControllerLoad(endpoint, containerd).start(1);
       try (Flood warmUp = new Flood()) {
-        warmUp.wave(target, Flood.Mix.ISSUE, WAVE_CAP);
+        warmUp.run(target, Flood.Mix.ISSUE, WARM_UP, WAVE_CAP);
       } finally {
         warmLoad.close();
       }
@@ -79,28 +98,21 @@ class PreAuthAttackIT {
         Poll.until(Duration.ofSeconds(30), "no handshake pending", () -> agent.metric("proxy_preauth_pending") == 0);
         Poll.until(Duration.ofSeconds(30), "descriptors back to the baseline",
             () -> HostProbe.openFds(agent.pid()) <= fdsBefore + 8, () -> "now " + HostProbe.openFds(agent.pid()));
-        ours = new Figures("oneinfra-agent", attack, load.calls(), load.failures().size(), load.worst(), load.median(),
-            load.lifecycles(), sampler.notReady(), fdsBefore, sampler.fdsPeak(), HostProbe.openFds(agent.pid()),
-            rssBefore, sampler.rssPeakKib(), HostProbe.rssKib(agent.pid()));
+        ours = Figures.of("oneinfra-agent", attack, load, sampler, agent.pid(), fdsBefore, rssBefore,
+            sampler.notReady());
       }
       report(ours);
-      assertThat(load.failures()).as("failed controller calls during the attack").isEmpty();
-      assertThat(load.lifecycles()).as("pod lifecycles completed during the attack").isPositive();
-      assertThat(load.worst()).as("the slowest controller call").isLessThanOrEqualTo(CALL_LIMIT);
-      assertThat(ours.notReady()).as("/readyz answers other than 200 during the attack").isZero();
-      assertThat(attack.waves()).as("waves of 7,000").isGreaterThanOrEqualTo(2);
-      assertThat(agent.metric("proxy_handshake_failures_closed_total")).as("FIN before the handshake")
-          .isGreaterThanOrEqualTo(Flood.Mix.ISSUE.fin());
-      assertThat(agent.metric("proxy_handshake_failures_not_tls_total")).as("garbage").isPositive();
-      assertThat(agent.metric("proxy_preauth_evictions_source_total")).as("evictions within a source").isPositive();
-      assertThat(agent.metric("proxy_preauth_timeouts_first_byte_total")).as("silent, cut at 2 s").isPositive();
-      assertThat(ours.rssAfterKib()).as("RSS after the attack, KiB (baseline %d)", rssBefore)
-          .isLessThanOrEqualTo(rssBefore + Math.max(rssBefore / 10, 16 << 10));
-      assertThat(agent.leakReports()).as("Netty leak reports in the agent's output").isZero();
+      failures = load.failures();
+      closed = agent.metric("proxy_handshake_failures_closed_total");
+      notTls = agent.metric("proxy_handshake_failures_not_tls_total");
+      evictions = agent.metric("proxy_preauth_evictions_source_total");
+      firstByte = agent.metric("proxy_preauth_timeouts_first_byte_total");
+      leaks = agent.leakReports();
     }
 
     Path bundle = dir.resolve("haproxy-server.pem");
-    Files.writeString(bundle, Files.readString(pki.resolve("server.crt")) + Files.readString(pki.resolve("server.key")));
+    Files.writeString(bundle,
+        Files.readString(pki.resolve("server.crt")) + Files.readString(pki.resolve("server.key")));
     try (Haproxy haproxy = Haproxy.start(bundle, pki.resolve("client-ca.crt"), containerd.socket())) {
       ControllerLoad.Endpoint endpoint = ControllerLoad.Endpoint.of(
           ManifestCodec.parse(Files.readString(dir.resolve("state/hypervisor.yaml"))),
@@ -115,11 +127,23 @@ class PreAuthAttackIT {
         Flood.Totals attack = flood.run(target, Flood.Mix.ISSUE, DURATION, WAVE_CAP);
         load.close();
         sampler.stop();
-        report(new Figures("haproxy 2.6", attack, load.calls(), load.failures().size(), load.worst(), load.median(),
-            load.lifecycles(), -1, fdsBefore, sampler.fdsPeak(), HostProbe.openFds(haproxy.pid()), rssBefore,
-            sampler.rssPeakKib(), HostProbe.rssKib(haproxy.pid())));
+        report(Figures.of("haproxy 2.6", attack, load, sampler, haproxy.pid(), fdsBefore, rssBefore, -1));
       }
     }
+
+    // only the agent's figures are asserted, once both contenders have been measured
+    assertThat(failures).as("failed controller calls during the attack").isEmpty();
+    assertThat(ours.lifecycles()).as("pod lifecycles completed during the attack").isPositive();
+    assertThat(ours.worst()).as("the slowest controller call (%s)", ours.worstCall()).isLessThanOrEqualTo(CALL_LIMIT);
+    assertThat(ours.notReady()).as("/readyz answers other than 200 during the attack").isZero();
+    assertThat(ours.attack().waves()).as("waves of 7,000").isGreaterThanOrEqualTo(2);
+    assertThat(closed).as("FIN before the handshake").isGreaterThanOrEqualTo(Flood.Mix.ISSUE.fin());
+    assertThat(notTls).as("garbage").isPositive();
+    assertThat(evictions).as("evictions within a source").isPositive();
+    assertThat(firstByte).as("silent, cut at 2 s").isPositive();
+    assertThat(ours.rssAfterKib()).as("RSS after the attack, KiB (baseline %d)", ours.rssBeforeKib())
+        .isLessThanOrEqualTo(ours.rssBeforeKib() + Math.max(ours.rssBeforeKib() / 10, 16 << 10));
+    assertThat(leaks).as("Netty leak reports in the agent's output").isZero();
   }
 
   /** Prints a row of the attack table and appends it to target/reliability/attack.md. */
