@@ -3,6 +3,7 @@ package io.oneinfra.tests.soak;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.oneinfra.agent.manifest.HypervisorManifest;
+import io.oneinfra.agent.pki.Issued;
 import io.oneinfra.tests.adversarial.ControllerLoad;
 import io.oneinfra.tests.adversarial.HostProbe;
 import io.oneinfra.tests.adversarial.ProcessSampler;
@@ -80,7 +81,7 @@ class SoakIT {
       BigInteger firstSerial = ControllerView.servedCertificate(manifest).getSerialNumber();
       BigInteger lastSerial;
       ControllerLoad load = new ControllerLoad(ControllerLoad.Endpoint.of(manifest, agent.port()), containerd);
-      SSLContext stranger = new TestPki().clientContext(new TestPki().client); // a client CA the agent never trusts
+      SSLContext stranger = ControllerView.jdkContext(stranger(manifest));
       ScheduledExecutorService events = Executors.newScheduledThreadPool(2);
       ProcessSampler sampler = new ProcessSampler(agent.pid(), Duration.ofSeconds(1), agent::readyz);
       long start = System.nanoTime();
@@ -162,6 +163,18 @@ class SoakIT {
           .isLessThanOrEqualTo(firstHalfPeak + firstHalfPeak / 10);
       assertThat(agent.leakReports()).as("Netty leak reports in the agent's output").isZero();
     }
+  }
+
+  /** The controller's view with a client certificate from a CA the agent has never seen; the server CA is right. */
+  private static HypervisorManifest stranger(HypervisorManifest manifest) {
+    Issued other = new TestPki().client;
+    HypervisorManifest.Spec spec = manifest.spec();
+    HypervisorManifest.RemoteCriEndpoint endpoint = spec.remoteCriEndpoint();
+    HypervisorManifest.RemoteCriEndpoint untrusted = new HypervisorManifest.RemoteCriEndpoint(
+        endpoint.criEndpointUri(), endpoint.caCertificate(),
+        new HypervisorManifest.ClientCertificate(other.certificatePem(), other.privateKeyPem()));
+    return new HypervisorManifest(manifest.apiVersion(), manifest.kind(), manifest.metadata(),
+        new HypervisorManifest.Spec(untrusted, spec.isPublic(), spec.ipAddress(), spec.portRange()));
   }
 
   /** A handshake with a certificate from a CA the agent does not trust: true when it was refused. */
