@@ -99,8 +99,10 @@ class PreAuthDoorIT {
     }
     // the kernel's view is read directly (an HTTP scrape alone can take longer than 100 ms on a busy machine); a
     // socket leaves CLOSE-WAIT when the agent closes it, in the same event-loop task that frees its slot
-    Poll.until(Duration.ofMillis(100), "no socket left in CLOSE-WAIT", () -> HostProbe.closeWait(agent.port()) == 0,
+    Elapsed elapsed = Elapsed.start();
+    Poll.until(Duration.ofSeconds(5), "no socket left in CLOSE-WAIT", () -> HostProbe.closeWait(agent.port()) == 0,
         () -> "CLOSE-WAIT " + HostProbe.closeWait(agent.port()));
+    elapsed.assertBetween(Duration.ZERO, Duration.ofMillis(100));
     assertThat(agent.metric("proxy_preauth_pending")).as("slots still taken").isZero();
     assertThat(agent.metric("proxy_handshake_failures_closed_total")).isEqualTo(300);
     assertControllerServed();
