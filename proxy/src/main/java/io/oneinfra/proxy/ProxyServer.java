@@ -6,7 +6,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.ServerChannelRecvByteBufAllocator;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
@@ -29,13 +28,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProxyServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
-  // Netty's default is 16 per wake-up; a burst of thousands of connections is taken off the queue in fewer rounds
-  private static final int ACCEPTS_PER_WAKEUP = 256;
 
   private final ProxySettings settings;
   private final Transport transport;
   private final ServerTls tls;
-  private final EventLoopGroup acceptor;
   private final EventLoopGroup group;
   private Admission admission;
   private Channel listener;
@@ -44,9 +40,6 @@ public final class ProxyServer implements AutoCloseable {
     this.settings = settings;
     this.transport = Transport.select(settings.transport());
     this.tls = tls;
-    // accepting on a thread of its own keeps the kernel's accept queue drained while the I/O threads are busy with
-    // handshakes: an overflowing queue drops SYNs, and a dropped SYN costs a newcomer a one-second retransmission
-    this.acceptor = transport.newGroup(1, new DefaultThreadFactory("proxy-accept", true));
     this.group = transport.newGroup(settings.effectiveIoThreads(), new DefaultThreadFactory("proxy-io", true));
   }
 
@@ -72,7 +65,6 @@ public final class ProxyServer implements AutoCloseable {
     try {
       server.bind(new ProxyMetrics(registry), inheritedFd);
     } catch (IOException | RuntimeException e) {
-      server.acceptor.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       server.group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       throw e;
     }
@@ -84,9 +76,7 @@ public final class ProxyServer implements AutoCloseable {
     metrics.registerGauges(admission);
     ProxyContext context = new ProxyContext(settings, transport, tls, metrics, admission);
     ServerBootstrap bootstrap = new ServerBootstrap()
-        .group(acceptor, group)
-        .option(ChannelOption.RECVBUF_ALLOCATOR,
-            new ServerChannelRecvByteBufAllocator().maxMessagesPerRead(ACCEPTS_PER_WAKEUP))
+        .group(group)
         // as deep as the kernel allows (net.core.somaxconn): a burst of connections waits rather than losing SYNs
         .option(ChannelOption.SO_BACKLOG, NetUtil.SOMAXCONN)
         .option(ChannelOption.SO_REUSEADDR, true)
@@ -122,10 +112,7 @@ public final class ProxyServer implements AutoCloseable {
   public boolean isResponsive(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     List<Future<?>> probes = new ArrayList<>();
-    List<EventExecutor> loops = new ArrayList<>();
-    acceptor.forEach(loops::add);
-    group.forEach(loops::add);
-    for (EventExecutor loop : loops) {
+    for (EventExecutor loop : group) {
       probes.add(loop.submit(() -> { }));
     }
     for (Future<?> probe : probes) {
@@ -198,7 +185,6 @@ public final class ProxyServer implements AutoCloseable {
       LOG.warn("drain timeout after {}: closing {} open connections", timeout, admission.authenticated());
       admission.closeAuthenticated();
     }
-    acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     return finished;
   }
