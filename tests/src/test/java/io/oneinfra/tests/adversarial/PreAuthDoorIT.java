@@ -51,7 +51,8 @@ class PreAuthDoorIT {
   }
 
   private void start(String proxyKeys) throws IOException {
-    agent = RunningAgent.start(dir, RunningAgent.config(dir, backend.path(), proxyKeys, ""));
+    // as deployed: the paranoid leak detector would time itself, not the door (the attack and soak run it)
+    agent = RunningAgent.start(dir, RunningAgent.config(dir, backend.path(), proxyKeys, ""), false);
   }
 
   private InetSocketAddress address() {
@@ -89,22 +90,28 @@ class PreAuthDoorIT {
           maxHandshakesPerSource: 512
           firstByteTimeout: 60s
         """);
-    List<Socket> clients = new ArrayList<>();
-    for (int i = 0; i < 300; i++) {
-      clients.add(connectFrom("127.0.0.1"));
+    // a first round loads and compiles the close path once; the second is timed
+    for (int round = 1; round <= 2; round++) {
+      List<Socket> clients = new ArrayList<>();
+      for (int i = 0; i < 300; i++) {
+        clients.add(connectFrom("127.0.0.1"));
+      }
+      Poll.until(Duration.ofSeconds(10), "300 handshakes pending",
+          () -> agent.metric("proxy_preauth_pending") == 300);
+      for (Socket client : clients) {
+        client.close(); // a FIN, as port scanners and load-balancer TCP checks send
+      }
+      // the kernel's view is read directly (an HTTP scrape alone can take longer than 100 ms on a busy machine); a
+      // socket leaves CLOSE-WAIT when the agent closes it, in the same event-loop task that frees its slot
+      Elapsed elapsed = Elapsed.start();
+      Poll.until(Duration.ofSeconds(5), "no socket left in CLOSE-WAIT", () -> HostProbe.closeWait(agent.port()) == 0,
+          () -> "CLOSE-WAIT " + HostProbe.closeWait(agent.port()));
+      if (round == 2) {
+        elapsed.assertBetween(Duration.ZERO, Duration.ofMillis(100));
+      }
+      assertThat(agent.metric("proxy_preauth_pending")).as("slots still taken").isZero();
+      assertThat(agent.metric("proxy_handshake_failures_closed_total")).isEqualTo(300 * round);
     }
-    Poll.until(Duration.ofSeconds(10), "300 handshakes pending", () -> agent.metric("proxy_preauth_pending") == 300);
-    for (Socket client : clients) {
-      client.close(); // a FIN, as port scanners and load-balancer TCP checks send
-    }
-    // the kernel's view is read directly (an HTTP scrape alone can take longer than 100 ms on a busy machine); a
-    // socket leaves CLOSE-WAIT when the agent closes it, in the same event-loop task that frees its slot
-    Elapsed elapsed = Elapsed.start();
-    Poll.until(Duration.ofSeconds(5), "no socket left in CLOSE-WAIT", () -> HostProbe.closeWait(agent.port()) == 0,
-        () -> "CLOSE-WAIT " + HostProbe.closeWait(agent.port()));
-    elapsed.assertBetween(Duration.ZERO, Duration.ofMillis(100));
-    assertThat(agent.metric("proxy_preauth_pending")).as("slots still taken").isZero();
-    assertThat(agent.metric("proxy_handshake_failures_closed_total")).isEqualTo(300);
     assertControllerServed();
   }
 

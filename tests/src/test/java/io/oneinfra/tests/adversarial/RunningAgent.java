@@ -19,13 +19,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The agent as a real process with the packaged launcher's JVM options and Netty's leak detector at paranoid, on
- * loopback ports of its own, in front of {@code backend}; reads its metrics and readiness over its status endpoint.
+ * The agent as a real process with the packaged launcher's JVM options (and Netty's leak detector at paranoid unless
+ * asked otherwise), on loopback ports of its own; reads its metrics and readiness over its status endpoint.
  */
 public final class RunningAgent implements AutoCloseable {
   /** The launcher's memory settings (packaging/.../bin/oneinfra-agent), so memory is measured as deployed. */
-  static final String JVM_OPTIONS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms8m -Xmx512m -Xss512k "
-      + "-Dio.netty.leakDetection.level=paranoid";
+  static final String JVM_OPTIONS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms8m -Xmx512m -Xss512k";
+  /** Netty's leak detector tracking every buffer (slow: for runs that look for leaks, not for timings). */
+  static final String PARANOID = " -Dio.netty.leakDetection.level=paranoid";
   private static final Pattern LISTENING = Pattern.compile("proxy listening on 127\\.0\\.0\\.1:(\\d+)");
   private static final Pattern STATUS = Pattern.compile("status on http://127\\.0\\.0\\.1:(\\d+)/readyz");
 
@@ -62,12 +63,17 @@ public final class RunningAgent implements AutoCloseable {
         """.formatted(dir.resolve("state"), backend, proxyKeys.indent(2).stripTrailing(), sections);
   }
 
-  /** Starts {@code oneinfra-agent run} with {@code yaml} written to {@code dir/agent.yaml}. */
+  /** Starts {@code oneinfra-agent run} with {@code yaml} written to {@code dir/agent.yaml}, leak detector paranoid. */
   public static RunningAgent start(Path dir, String yaml) throws IOException {
+    return start(dir, yaml, true);
+  }
+
+  /** The same, with Netty's leak detector at paranoid or at its default (sampling, as deployed). */
+  public static RunningAgent start(Path dir, String yaml, boolean paranoid) throws IOException {
     Path config = dir.resolve("agent.yaml");
     Files.writeString(config, yaml);
-    AgentProcess process = AgentProcess.start(dir.resolve("agent.log"), Map.of("JAVA_TOOL_OPTIONS", JVM_OPTIONS),
-        "run", "--config", config.toString());
+    AgentProcess process = AgentProcess.start(dir.resolve("agent.log"),
+        Map.of("JAVA_TOOL_OPTIONS", JVM_OPTIONS + (paranoid ? PARANOID : "")), "run", "--config", config.toString());
     try {
       return new RunningAgent(dir, config, process);
     } catch (RuntimeException e) {
