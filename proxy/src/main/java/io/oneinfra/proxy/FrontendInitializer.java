@@ -2,11 +2,11 @@ package io.oneinfra.proxy;
 
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.ssl.SslHandler;
 
 /**
  * Wires an accepted connection: refuse it when stopping or every authenticated slot is taken, else enter it in the
- * pre-authentication budget, then the pending-handshake guard, TLS and the frontend handler.
+ * pre-authentication budget, then the pending-handshake guard (which adds TLS with the first byte) and the frontend
+ * handler.
  */
 final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
   private final ProxyContext proxy;
@@ -24,12 +24,11 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
       ch.close();
       return;
     }
-    SslHandler tls = proxy.tls.newHandler(ch.alloc(), proxy.settings.handshakeTimeout().toMillis());
-    PendingHandshake pending = new PendingHandshake(proxy, ch, tls, admission.budget().limits());
+    PendingHandshake pending = new PendingHandshake(proxy, ch, admission.budget().limits());
     admission.pending(pending);
+    // the TLS handler goes between the two with the first byte (see PendingHandshake)
     ch.pipeline()
         .addLast("preauth", pending)
-        .addLast("tls", tls)
         .addLast("relay", new FrontendHandler(proxy, pending));
   }
 }

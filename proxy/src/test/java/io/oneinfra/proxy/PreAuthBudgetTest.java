@@ -6,19 +6,27 @@ import com.codahale.metrics.MetricRegistry;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
+import javax.net.ssl.SSLException;
 import org.junit.jupiter.api.Test;
 
 class PreAuthBudgetTest {
+  private static final ProxySettings SETTINGS = ProxySettings.builder(new Address.Tcp("127.0.0.1", 0),
+      new Address.Unix(Path.of("/nonexistent.sock"))).build();
   private final MetricRegistry registry = new MetricRegistry();
   private final ProxyMetrics metrics = new ProxyMetrics(registry);
+  private ProxyContext context;
 
-  private PreAuthBudget budget(int max, int perSource) {
-    return new PreAuthBudget(new PreAuthLimits(max, perSource, Duration.ofSeconds(2)), metrics);
+  private PreAuthBudget budget(int max, int perSource) throws SSLException {
+    PreAuthBudget budget = new PreAuthBudget(new PreAuthLimits(max, perSource, Duration.ofSeconds(2)), metrics);
+    context = new ProxyContext(SETTINGS, Transport.NIO, new ServerTls(ProxySettings.TlsProvider.JDK,
+        TestCerts.material("budget")), metrics, new Admission(10, budget));
+    return budget;
   }
 
   /** A pending handshake from {@code ip} on a channel that only knows its peer's address. */
-  private static PendingHandshake from(String ip) {
+  private PendingHandshake from(String ip) {
     InetSocketAddress remote = new InetSocketAddress(ip, 40000);
     EmbeddedChannel channel = new EmbeddedChannel() {
       @Override
@@ -26,10 +34,10 @@ class PreAuthBudgetTest {
         return remote;
       }
     };
-    return new PendingHandshake(null, channel, null, PreAuthLimits.DEFAULTS);
+    return new PendingHandshake(context, channel, PreAuthLimits.DEFAULTS);
   }
 
-  private static PendingHandshake admitted(PreAuthBudget budget, String ip) {
+  private PendingHandshake admitted(PreAuthBudget budget, String ip) {
     PendingHandshake handshake = from(ip);
     budget.admit(handshake);
     return handshake;
@@ -40,7 +48,7 @@ class PreAuthBudgetTest {
   }
 
   @Test
-  void aSourceAtItsShareLosesItsOldestPendingHandshakeNotTheNewArrival() {
+  void aSourceAtItsShareLosesItsOldestPendingHandshakeNotTheNewArrival() throws Exception {
     PreAuthBudget budget = budget(100, 3);
     PendingHandshake first = admitted(budget, "10.0.0.1");
     PendingHandshake second = admitted(budget, "10.0.0.1");
@@ -49,6 +57,7 @@ class PreAuthBudgetTest {
 
     assertThat(first.channel.isOpen()).isFalse();
     assertThat(first.closedBy()).isEqualTo(HandshakeFailure.EVICTED);
+    assertThat(count("proxy.handshake.failures.evicted")).as("counted: it had sent no byte").isEqualTo(1);
     assertThat(second.channel.isOpen()).isTrue();
     assertThat(fourth.channel.isOpen()).isTrue();
     assertThat(budget.pending()).isEqualTo(3);
@@ -57,7 +66,7 @@ class PreAuthBudgetTest {
   }
 
   @Test
-  void aFullBudgetLosesTheOldestPendingHandshakeOfTheSourceHoldingTheMost() {
+  void aFullBudgetLosesTheOldestPendingHandshakeOfTheSourceHoldingTheMost() throws Exception {
     PreAuthBudget budget = budget(4, 4);
     PendingHandshake lone = admitted(budget, "10.0.0.2");
     PendingHandshake floodOldest = admitted(budget, "10.0.0.1");
@@ -75,7 +84,7 @@ class PreAuthBudgetTest {
   }
 
   @Test
-  void amongSourcesHoldingEquallyMuchTheOldestPendingHandshakeGoesFirst() {
+  void amongSourcesHoldingEquallyMuchTheOldestPendingHandshakeGoesFirst() throws Exception {
     PreAuthBudget budget = budget(4, 4);
     PendingHandshake b1 = admitted(budget, "10.0.0.2");
     PendingHandshake a1 = admitted(budget, "10.0.0.1");
@@ -92,7 +101,7 @@ class PreAuthBudgetTest {
   }
 
   @Test
-  void aNewArrivalAlwaysGetsItsTurnEvenWithRoomForOne() {
+  void aNewArrivalAlwaysGetsItsTurnEvenWithRoomForOne() throws Exception {
     PreAuthBudget budget = budget(1, 1);
     PendingHandshake first = admitted(budget, "10.0.0.1");
     PendingHandshake second = admitted(budget, "10.0.0.2");
@@ -102,7 +111,7 @@ class PreAuthBudgetTest {
   }
 
   @Test
-  void aReleasedHandshakeFreesItsSlotAndAnEvictedOneCannotBeReleased() {
+  void aReleasedHandshakeFreesItsSlotAndAnEvictedOneCannotBeReleased() throws Exception {
     PreAuthBudget budget = budget(2, 1);
     PendingHandshake done = admitted(budget, "10.0.0.1");
     assertThat(budget.release(done)).isTrue();
@@ -117,7 +126,7 @@ class PreAuthBudgetTest {
   }
 
   @Test
-  void aLoweredBudgetClosesNothingAtOnceAndAppliesAtTheNextArrival() {
+  void aLoweredBudgetClosesNothingAtOnceAndAppliesAtTheNextArrival() throws Exception {
     PreAuthBudget budget = budget(10, 10);
     PendingHandshake[] held = new PendingHandshake[5];
     for (int i = 0; i < held.length; i++) {
@@ -134,7 +143,7 @@ class PreAuthBudgetTest {
   }
 
   @Test
-  void closeAllClosesEveryPendingHandshakeWithTheReason() {
+  void closeAllClosesEveryPendingHandshakeWithTheReason() throws Exception {
     PreAuthBudget budget = budget(10, 10);
     PendingHandshake a = admitted(budget, "10.0.0.1");
     PendingHandshake b = admitted(budget, "2001:db8::1");
@@ -146,7 +155,7 @@ class PreAuthBudgetTest {
   }
 
   @Test
-  void countsIpv4ByAddressAndIpv6ByItsSlash64() {
+  void countsIpv4ByAddressAndIpv6ByItsSlash64() throws Exception {
     assertThat(PreAuthBudget.sourceOf(new InetSocketAddress("192.0.2.7", 1))).isEqualTo("192.0.2.7");
     assertThat(PreAuthBudget.sourceOf(new InetSocketAddress("2001:db8:1:2:aaaa::1", 1)))
         .isEqualTo(PreAuthBudget.sourceOf(new InetSocketAddress("2001:db8:1:2:ffff:ffff:ffff:ffff", 1)))
@@ -156,7 +165,7 @@ class PreAuthBudgetTest {
   }
 
   @Test
-  void anIpv6Slash64IsOneSource() {
+  void anIpv6Slash64IsOneSource() throws Exception {
     PreAuthBudget budget = budget(100, 2);
     PendingHandshake first = admitted(budget, "2001:db8:0:1::1");
     admitted(budget, "2001:db8:0:1::2");
