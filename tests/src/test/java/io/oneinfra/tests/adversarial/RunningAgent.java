@@ -72,8 +72,9 @@ public final class RunningAgent implements AutoCloseable {
   public static RunningAgent start(Path dir, String yaml, boolean paranoid) throws IOException {
     Path config = dir.resolve("agent.yaml");
     Files.writeString(config, yaml);
-    AgentProcess process = AgentProcess.start(dir.resolve("agent.log"),
-        Map.of("JAVA_TOOL_OPTIONS", JVM_OPTIONS + (paranoid ? PARANOID : "")), "run", "--config", config.toString());
+    // MALLOC_ARENA_MAX as the launcher exports it: glibc would otherwise grow a malloc arena per thread
+    AgentProcess process = AgentProcess.start(dir.resolve("agent.log"), Map.of("MALLOC_ARENA_MAX", "2",
+        "JAVA_TOOL_OPTIONS", JVM_OPTIONS + (paranoid ? PARANOID : "")), "run", "--config", config.toString());
     try {
       return new RunningAgent(dir, config, process);
     } catch (RuntimeException e) {
