@@ -313,19 +313,21 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
-   * Applies a re-read config: certificates, CAs, CRL, allow lists and log settings take effect now; other changes
-   * (listen address, backend, identity) need a restart and are reported. On failure nothing changes.
+   * Applies a re-read config: certificates, CAs, CRL, allow lists, the pre-authentication budget and log settings
+   * take effect now; other changes (listen address, backend, identity) need a restart and are reported. On failure
+   * nothing changes.
    *
    * @return true when the new settings are in use
    */
   public synchronized boolean reload(AgentConfig newConfig) {
     AgentConfig old = config;
-    if (!newConfig.proxy().equals(old.proxy()) || !newConfig.hypervisor().equals(old.hypervisor())
+    if (!newConfig.proxy().withPreauth(old.proxy().preauth()).equals(old.proxy())
+        || !newConfig.hypervisor().equals(old.hypervisor())
         || !newConfig.stateDir().equals(old.stateDir()) || !newConfig.status().equals(old.status())
         || !newConfig.registration().equals(old.registration()) || !restartOnly(newConfig.cri()).equals(
             restartOnly(old.cri()))) {
-      LOG.warn("reload: changes to stateDir, proxy, hypervisor, status, registration or cri (but for "
-          + "cri.authorization and cri.audit.mode) take effect only after a restart");
+      LOG.warn("reload: changes to stateDir, proxy (but for proxy.preauth), hypervisor, status, registration or cri "
+          + "(but for cri.authorization and cri.audit.mode) take effect only after a restart");
     }
     TlsSource previous = tlsSource;
     tlsSource = new TlsSource(newConfig);
@@ -333,6 +335,8 @@ public final class Agent implements AutoCloseable {
       tlsSource = previous;
       return false;
     }
+    // swapped in place: open connections, pending handshakes included, are kept
+    proxy.updatePreAuthLimits(newConfig.proxy().preauth().limits());
     if (gateway != null) {
       gateway.policy(newConfig.cri().authorization().policy());
       audit.mode(newConfig.cri().audit().mode());

@@ -106,8 +106,9 @@ final class Connection implements Traffic {
       early = null;
       tls.fireChannelReadComplete();
     }
-    if (frontendInputClosed) {
-      frontend.close(); // HTTP/2 has no half-close: a client that sent FIN is done
+    if (frontendInputClosed || proxy.admission.draining()) {
+      // HTTP/2 has no half-close: a client that sent FIN is done; a stopping proxy takes no more calls (GOAWAY)
+      frontend.close();
       return;
     }
     backend.config().setAutoRead(true);

@@ -27,10 +27,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private static final Pattern CN = Pattern.compile("(?:^|,)CN=((?:[^,\\\\]|\\\\.)*)");
 
   private final ProxyContext proxy;
+  private final PendingHandshake pending;
   private Connection connection;
 
-  FrontendHandler(ProxyContext proxy) {
+  FrontendHandler(ProxyContext proxy, PendingHandshake pending) {
     this.proxy = proxy;
+    this.pending = pending;
   }
 
   @Override
@@ -45,9 +47,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     if (evt instanceof SslHandshakeCompletionEvent handshake) {
       proxy.metrics.handshakeTime.update(System.nanoTime() - connection.acceptedNanos(), TimeUnit.NANOSECONDS);
       if (handshake.isSuccess()) {
-        X509Certificate leaf = peerCertificate(ctx);
-        connection.authenticated(leaf == null ? "cn=?" : peerName(leaf));
-        connectBackend(ctx, leaf);
+        if (!proxy.admission.authenticated(pending)) {
+          refuseAuthenticated(ctx);
+        } else {
+          X509Certificate leaf = peerCertificate(ctx);
+          connection.authenticated(leaf == null ? "cn=?" : peerName(leaf));
+          connectBackend(ctx, leaf);
+        }
       } else {
         refuse(ctx, handshake.cause());
       }
@@ -58,10 +64,24 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void refuse(ChannelHandlerContext ctx, Throwable cause) {
-    HandshakeFailure reason = HandshakeFailure.classify(cause);
+    HandshakeFailure reason = pending.closedBy();
+    if (reason == null) {
+      reason = HandshakeFailure.classify(cause);
+      if (reason == HandshakeFailure.TIMEOUT) {
+        proxy.metrics.handshakeTimeouts.mark();
+      }
+    }
     proxy.metrics.handshakeFailure(reason).mark();
     proxy.handshakeLog.warn("refused handshake from {}: {} ({})", connection.remote(), reason.metricName(),
         HandshakeFailure.detail(cause));
+    ctx.close();
+  }
+
+  // authenticated, but evicted or drained meanwhile, or every authenticated slot is taken
+  private void refuseAuthenticated(ChannelHandlerContext ctx) {
+    if (pending.closedBy() == null) {
+      proxy.refused(connection.remote());
+    }
     ctx.close();
   }
 

@@ -28,8 +28,12 @@ public enum HandshakeFailure {
   NOT_TLS,
   /** The handshake did not finish within the handshake timeout. */
   TIMEOUT,
-  /** The client went away during the handshake. */
+  /** The client went away during the handshake (FIN or RST): closed at once. */
   CLOSED,
+  /** Closed by the proxy to make room for a newer connection: the pre-authentication budget was full. */
+  EVICTED,
+  /** Closed by the proxy because it was stopping: handshakes in progress are not drained. */
+  DRAINING,
   /** Anything else. */
   OTHER;
 

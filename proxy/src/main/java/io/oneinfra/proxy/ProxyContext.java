@@ -10,7 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What every connection of one proxy shares: settings, TLS, metrics, the backend bootstrap and the log switches.
+ * What every connection of one proxy shares: settings, TLS, metrics, admission, the backend bootstrap and the log
+ * switches.
  *
  * <p>Loggers are separate switches: {@code io.oneinfra.proxy.connections} (one line per relayed connection),
  * {@code io.oneinfra.proxy.handshake} (refused handshakes), {@code io.oneinfra.proxy.errors} (backend and I/O errors).
@@ -23,6 +24,7 @@ final class ProxyContext {
   final ProxySettings settings;
   final ServerTls tls;
   final ProxyMetrics metrics;
+  final Admission admission;
   final SocketAddress backendAddress;
   /** The CRI gateway in {@code cri} mode, else null. */
   final CriGateway gateway;
@@ -31,11 +33,13 @@ final class ProxyContext {
   final RateLimitedLog backendLog = new RateLimitedLog(ERRORS, 10, TimeUnit.SECONDS);
   final RateLimitedLog refusedLog = new RateLimitedLog(ERRORS, 10, TimeUnit.SECONDS);
 
-  ProxyContext(ProxySettings settings, Transport transport, ServerTls tls, ProxyMetrics metrics, CriGateway gateway) {
+  ProxyContext(ProxySettings settings, Transport transport, ServerTls tls, ProxyMetrics metrics,
+      Admission admission, CriGateway gateway) {
     this.settings = settings;
     this.gateway = gateway;
     this.tls = tls;
     this.metrics = metrics;
+    this.admission = admission;
     this.backendAddress = transport.socketAddress(settings.backend());
     this.backendTemplate = new Bootstrap()
         .channel(transport.channel(settings.backend()))
@@ -44,6 +48,13 @@ final class ProxyContext {
     if (transport.backendHalfClosure(settings.backend())) {
       backendTemplate.option(ChannelOption.ALLOW_HALF_CLOSURE, true);
     }
+  }
+
+  /** Counts and logs (rate-limited) a connection closed because no authenticated slot was free. */
+  void refused(String remote) {
+    metrics.refused.mark();
+    refusedLog.warn("refused connection from {}: limit of {} connections reached, or draining", remote,
+        settings.maxConnections());
   }
 
   /** A bootstrap for one backend connection, on the frontend's own event loop so the pair shares a thread. */

@@ -13,10 +13,11 @@ import java.util.function.IntSupplier;
  * The proxy's metrics under fixed names, registered in a registry the caller owns.
  *
  * <ul>
- *   <li>{@code proxy.connections.open} (gauge): client connections open now
+ *   <li>{@code proxy.connections.open} (gauge): authenticated client connections open now
  *   <li>{@code proxy.connections.max} (gauge): the limit, {@code proxy.maxConnections}
  *   <li>{@code proxy.connections.total} (meter): client connections accepted
- *   <li>{@code proxy.connections.refused} (meter): connections closed at once because the limit was reached
+ *   <li>{@code proxy.connections.refused} (meter): connections closed because every authenticated slot was taken,
+ *       or the proxy was stopping
  *   <li>{@code proxy.connections.relayed} (meter): connections authenticated and joined to the backend
  *   <li>{@code proxy.connections.timeouts.idle}, {@code proxy.connections.timeouts.lifetime} (meters)
  *   <li>{@code proxy.handshake.failures.<reason>} (meters): one per {@link HandshakeFailure}
@@ -25,6 +26,13 @@ import java.util.function.IntSupplier;
  *   <li>{@code proxy.backend.connect} (timer): time to connect to the backend
  *   <li>{@code proxy.bytes.in} (counter): bytes from clients to the backend
  *   <li>{@code proxy.bytes.out} (counter): bytes from the backend to clients
+ *   <li>{@code proxy.preauth.pending} (gauge): connections whose handshake is in progress
+ *   <li>{@code proxy.preauth.sources} (gauge): sources with a handshake in progress
+ *   <li>{@code proxy.preauth.limits.handshakes}, {@code proxy.preauth.limits.per_source} (gauges): the budget in force
+ *   <li>{@code proxy.preauth.evictions.source} (meter): pending handshakes closed for a newer one from the same source
+ *   <li>{@code proxy.preauth.evictions.global} (meter): pending handshakes closed for a newer one from anywhere
+ *   <li>{@code proxy.preauth.timeouts.first_byte} (meter): connections closed having sent nothing in time
+ *   <li>{@code proxy.preauth.timeouts.handshake} (meter): handshakes closed unfinished at the handshake timeout
  * </ul>
  */
 public final class ProxyMetrics {
@@ -38,6 +46,10 @@ public final class ProxyMetrics {
   final Timer backendConnect;
   final Counter bytesIn;
   final Counter bytesOut;
+  final Meter sourceEvictions;
+  final Meter globalEvictions;
+  final Meter firstByteTimeouts;
+  final Meter handshakeTimeouts;
   private final Map<HandshakeFailure, Meter> handshakeFailures = new EnumMap<>(HandshakeFailure.class);
   private final MetricRegistry registry;
 
@@ -53,14 +65,27 @@ public final class ProxyMetrics {
     backendConnect = registry.timer("proxy.backend.connect");
     bytesIn = registry.counter("proxy.bytes.in");
     bytesOut = registry.counter("proxy.bytes.out");
+    sourceEvictions = registry.meter("proxy.preauth.evictions.source");
+    globalEvictions = registry.meter("proxy.preauth.evictions.global");
+    firstByteTimeouts = registry.meter("proxy.preauth.timeouts.first_byte");
+    handshakeTimeouts = registry.meter("proxy.preauth.timeouts.handshake");
     for (HandshakeFailure reason : HandshakeFailure.values()) {
       handshakeFailures.put(reason, registry.meter("proxy.handshake.failures." + reason.metricName()));
     }
   }
 
-  void registerOpen(IntSupplier open, int max) {
-    registry.gauge("proxy.connections.open", () -> (Gauge<Integer>) open::getAsInt);
-    registry.gauge("proxy.connections.max", () -> (Gauge<Integer>) () -> max); // alerts compare open with it
+  void registerGauges(Admission admission, int maxConnections) {
+    gauge("proxy.connections.open", admission::authenticated);
+    gauge("proxy.connections.max", () -> maxConnections); // alerts compare open with it
+    PreAuthBudget budget = admission.budget();
+    gauge("proxy.preauth.pending", budget::pending);
+    gauge("proxy.preauth.sources", budget::sources);
+    gauge("proxy.preauth.limits.handshakes", () -> budget.limits().maxHandshakes());
+    gauge("proxy.preauth.limits.per_source", () -> budget.limits().maxHandshakesPerSource());
+  }
+
+  private void gauge(String name, IntSupplier value) {
+    registry.gauge(name, () -> (Gauge<Integer>) value::getAsInt);
   }
 
   Meter handshakeFailure(HandshakeFailure reason) {

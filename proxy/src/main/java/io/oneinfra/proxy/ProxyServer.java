@@ -7,16 +7,13 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.oneinfra.proxy.cri.CallListener;
 import io.oneinfra.proxy.cri.CriGateway;
 import io.oneinfra.proxy.cri.MethodPolicy;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.NetUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -26,12 +23,14 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A running proxy: listens, admits up to the connection limit, relays, and drains on close. */
-public final class ProxyServer implements AutoCloseable, FrontendInitializer.ConnectionCounter {
+/**
+ * A running proxy: listens, admits handshakes within the pre-authentication budget and authenticated connections up
+ * to the connection limit, relays, and drains authenticated connections on close.
+ */
+public final class ProxyServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
 
   private final ProxySettings settings;
@@ -39,10 +38,7 @@ public final class ProxyServer implements AutoCloseable, FrontendInitializer.Con
   private final ServerTls tls;
   private final EventLoopGroup group;
   private final CriGateway gateway;
-  private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
-  private final AtomicInteger open = new AtomicInteger();
-  private final Object drainLock = new Object();
-  private volatile boolean draining;
+  private Admission admission;
   private Channel listener;
 
   private ProxyServer(ProxySettings settings, ServerTls tls, CriGateway gateway) {
@@ -96,19 +92,21 @@ public final class ProxyServer implements AutoCloseable, FrontendInitializer.Con
   }
 
   private void bind(ProxyMetrics metrics, OptionalInt inheritedFd) throws IOException {
-    metrics.registerOpen(open::get, settings.maxConnections());
+    admission = new Admission(settings.maxConnections(), new PreAuthBudget(settings.preAuth(), metrics));
+    metrics.registerGauges(admission, settings.maxConnections());
     if (gateway != null) {
       gateway.register(metrics.registry());
     }
-    ProxyContext context = new ProxyContext(settings, transport, tls, metrics, gateway);
+    ProxyContext context = new ProxyContext(settings, transport, tls, metrics, admission, gateway);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(group)
-        .option(ChannelOption.SO_BACKLOG, 1024)
+        // as deep as the kernel allows (net.core.somaxconn): a burst of connections waits rather than losing SYNs
+        .option(ChannelOption.SO_BACKLOG, NetUtil.SOMAXCONN)
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.AUTO_READ, false)
         .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
-        .childHandler(new FrontendInitializer(context, this));
+        .childHandler(new FrontendInitializer(context));
     ChannelFuture future;
     if (inheritedFd.isPresent()) {
       if (transport != Transport.EPOLL) {
@@ -131,31 +129,6 @@ public final class ProxyServer implements AutoCloseable, FrontendInitializer.Con
         Units.address(listener.localAddress()), inheritedFd.isPresent() ? " (socket activation)" : "",
         settings.backend(), settings.mode().name().toLowerCase(Locale.ROOT), transport.name().toLowerCase(Locale.ROOT),
         tls.provider().name().toLowerCase(Locale.ROOT), settings.effectiveIoThreads());
-  }
-
-  @Override
-  public boolean admit(SocketChannel channel) {
-    if (draining) {
-      return false;
-    }
-    // claim a slot only when one is free: the count (and the proxy.connections.open gauge) never exceeds the limit,
-    // not even for the instant an increment-then-undo would take
-    int now;
-    do {
-      now = open.get();
-      if (now >= settings.maxConnections()) {
-        return false;
-      }
-    } while (!open.compareAndSet(now, now + 1));
-    clients.add(channel);
-    channel.closeFuture().addListener(f -> {
-      if (open.decrementAndGet() == 0) {
-        synchronized (drainLock) {
-          drainLock.notifyAll();
-        }
-      }
-    });
-    return true;
   }
 
   /** True when every event loop runs a task within {@code timeout}: the watchdog's liveness probe. */
@@ -198,48 +171,52 @@ public final class ProxyServer implements AutoCloseable, FrontendInitializer.Con
     return Optional.ofNullable(gateway);
   }
 
-  /** Client connections open now. */
+  /** Authenticated client connections open now (handshakes in progress are not counted). */
   public int openConnections() {
-    return open.get();
+    return admission.authenticated();
+  }
+
+  /** Connections whose handshake is in progress now. */
+  public int pendingHandshakes() {
+    return admission.budget().pending();
+  }
+
+  /** The pre-authentication budget in force. */
+  public PreAuthLimits preAuthLimits() {
+    return admission.budget().limits();
   }
 
   /**
-   * Stops accepting, waits up to {@code timeout} for open connections to finish, then closes what is left and stops
-   * the event loops.
+   * Swaps the pre-authentication budget at run time. Nothing is closed at once: new arrivals close pending
+   * handshakes over a lowered limit, and the new first-byte deadline applies to connections accepted from now on.
+   */
+  public void updatePreAuthLimits(PreAuthLimits limits) {
+    PreAuthLimits before = admission.budget().limits();
+    admission.budget().update(limits);
+    if (!before.equals(limits)) {
+      LOG.info("pre-authentication budget now {} (was {})", limits, before);
+    }
+  }
+
+  /**
+   * Stops accepting, closes the handshakes in progress, waits up to {@code timeout} for authenticated connections to
+   * finish, then closes what is left and stops the event loops.
    *
-   * @return true when every connection finished by itself
+   * @return true when every authenticated connection finished by itself
    */
   public boolean drain(Duration timeout) {
-    draining = true;
     listener.close().awaitUninterruptibly();
+    admission.startDrain();
     long deadline = System.nanoTime() + timeout.toNanos();
     // gateway connections send GOAWAY at once and close when their calls are done; raw relays run to their end
-    clients.forEach(channel -> channel.pipeline().fireUserEventTriggered(CriGateway.DRAIN));
-    boolean finished = awaitIdle(deadline);
+    admission.fireOnAuthenticated(CriGateway.DRAIN);
+    boolean finished = admission.awaitIdle(deadline);
     if (!finished) {
-      LOG.warn("drain timeout after {}: closing {} open connections", timeout, open.get());
-      clients.close().awaitUninterruptibly();
+      LOG.warn("drain timeout after {}: closing {} open connections", timeout, admission.authenticated());
+      admission.closeAuthenticated();
     }
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     return finished;
-  }
-
-  private boolean awaitIdle(long deadlineNanos) {
-    synchronized (drainLock) {
-      while (open.get() > 0) {
-        long left = deadlineNanos - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        try {
-          TimeUnit.NANOSECONDS.timedWait(drainLock, left);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return false;
-        }
-      }
-      return true;
-    }
   }
 
   /** Drains with the configured drain timeout. */

@@ -9,7 +9,7 @@ import java.util.Objects;
  *
  * @param listen where clients connect (TCP)
  * @param backend where authenticated bytes go ({@code unix:/path} or {@code HOST:PORT})
- * @param maxConnections concurrent client connections; more are accepted and closed at once, and counted
+ * @param maxConnections concurrent authenticated client connections; more are closed at once, and counted
  * @param handshakeTimeout a TLS handshake not done by then is abandoned
  * @param connectTimeout how long to wait for the backend to accept
  * @param idleTimeout a connection with no bytes either way for this long is closed; zero disables it
@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param transport epoll, NIO, or the best available
  * @param ioThreads event loop threads; zero means one per core
  * @param tlsProvider BoringSSL (openssl), the JDK, or the best available
+ * @param preAuth the budget for connections still in their handshake, apart from {@code maxConnections}; the first
+ *     value of one that {@link ProxyServer#updatePreAuthLimits} can swap
  * @param mode what happens after the handshake: raw bytes to the backend (l4) or the CRI gateway (cri)
  * @param cri the gateway's limits and bridging rule (used in cri mode)
  */
@@ -33,6 +35,7 @@ public record ProxySettings(
     Transport.Preference transport,
     int ioThreads,
     TlsProvider tlsProvider,
+    PreAuthLimits preAuth,
     Mode mode,
     CriSettings cri) {
 
@@ -56,6 +59,7 @@ public record ProxySettings(
     Objects.requireNonNull(backend, "proxy.backend");
     Objects.requireNonNull(transport, "proxy.transport");
     Objects.requireNonNull(tlsProvider, "proxy.tlsProvider");
+    Objects.requireNonNull(preAuth, "proxy.preauth");
     Objects.requireNonNull(mode, "proxy.mode");
     Objects.requireNonNull(cri, "cri");
     if (maxConnections < 1) {
@@ -107,6 +111,7 @@ public record ProxySettings(
     private Transport.Preference transport = Transport.Preference.AUTO;
     private int ioThreads;
     private TlsProvider tlsProvider = TlsProvider.AUTO;
+    private PreAuthLimits preAuth = PreAuthLimits.DEFAULTS;
     private Mode mode = Mode.L4;
     private CriSettings cri = CriSettings.DEFAULTS;
 
@@ -160,6 +165,11 @@ public record ProxySettings(
       return this;
     }
 
+    public Builder preAuth(PreAuthLimits value) {
+      this.preAuth = value;
+      return this;
+    }
+
     public Builder mode(Mode value) {
       this.mode = value;
       return this;
@@ -172,7 +182,7 @@ public record ProxySettings(
 
     public ProxySettings build() {
       return new ProxySettings(listen, backend, maxConnections, handshakeTimeout, connectTimeout, idleTimeout,
-          maxLifetime, drainTimeout, transport, ioThreads, tlsProvider, mode, cri);
+          maxLifetime, drainTimeout, transport, ioThreads, tlsProvider, preAuth, mode, cri);
     }
   }
 }

@@ -32,6 +32,7 @@ class ProxySettingsTest {
     assertThat(s.transport()).isEqualTo(Transport.Preference.AUTO);
     assertThat(s.ioThreads()).isZero();
     assertThat(s.tlsProvider()).isEqualTo(ProxySettings.TlsProvider.AUTO);
+    assertThat(s.preAuth()).isEqualTo(new PreAuthLimits(256, 32, Duration.ofSeconds(2)));
   }
 
   @Test
@@ -39,11 +40,12 @@ class ProxySettingsTest {
     ProxySettings s = builder().maxConnections(7).handshakeTimeout(Duration.ofMillis(1500))
         .connectTimeout(Duration.ofSeconds(2)).idleTimeout(Duration.ofMinutes(3)).maxLifetime(Duration.ofHours(4))
         .drainTimeout(Duration.ZERO).transport(Transport.Preference.NIO).ioThreads(2)
-        .tlsProvider(ProxySettings.TlsProvider.JDK).build();
+        .tlsProvider(ProxySettings.TlsProvider.JDK).preAuth(new PreAuthLimits(9, 3, Duration.ofMillis(700))).build();
 
     assertThat(s).isEqualTo(new ProxySettings(LISTEN, BACKEND, 7, Duration.ofMillis(1500), Duration.ofSeconds(2),
         Duration.ofMinutes(3), Duration.ofHours(4), Duration.ZERO, Transport.Preference.NIO, 2,
-        ProxySettings.TlsProvider.JDK, ProxySettings.Mode.L4, CriSettings.DEFAULTS));
+        ProxySettings.TlsProvider.JDK, new PreAuthLimits(9, 3, Duration.ofMillis(700)), ProxySettings.Mode.L4,
+        CriSettings.DEFAULTS));
   }
 
   @Test

@@ -26,13 +26,15 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code run}: starts the agent and serves until SIGTERM/SIGINT, then drains and exits 0. SIGHUP reloads
- * certificates, CAs, CRL, allow lists and log settings. A start that fails exits 2 when the config or the files it
- * names are wrong (a restart cannot help), 75 when the host cannot serve yet (port taken, no address).
+ * certificates, CAs, CRL, allow lists, the handshake budget, the CRI method policy and audit mode, and log settings.
+ * A start that fails exits 2 when the config or the files it names are wrong (a restart cannot help), 75 when the
+ * host cannot serve yet (port taken, no address).
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = {"Start the proxy and serve until stopped.",
-        "SIGHUP reloads certificates, CAs, CRL, allow lists and log settings (keeping the old ones on any error);",
-        "SIGTERM stops accepting, lets open connections finish (proxy.drainTimeout) and exits 0.",
+        "SIGHUP reloads certificates, CAs, CRL, allow lists, the handshake budget (proxy.preauth) and log settings",
+        "(keeping the old ones on any error);",
+        "SIGTERM stops accepting, lets authenticated connections finish (proxy.drainTimeout) and exits 0.",
         "Under systemd it sends READY/STATUS/WATCHDOG/RELOADING/STOPPING and accepts a socket-activated listener."})
 final class RunCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);

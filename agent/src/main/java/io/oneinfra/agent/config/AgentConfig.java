@@ -4,6 +4,7 @@ import io.oneinfra.agent.log.LogFormat;
 import io.oneinfra.agent.pki.KeyType;
 import io.oneinfra.proxy.AccessPolicy;
 import io.oneinfra.proxy.Address;
+import io.oneinfra.proxy.PreAuthLimits;
 import io.oneinfra.proxy.ProxySettings;
 import io.oneinfra.proxy.Transport;
 import io.oneinfra.proxy.cri.CriSettings;
@@ -32,7 +33,7 @@ public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hy
   public AgentConfig {
     stateDir = Objects.requireNonNullElse(stateDir, Path.of("/var/lib/oneinfra-agent"));
     proxy = Objects.requireNonNullElse(proxy, new Proxy(null, null, null, null, null, null, null, null, null, null,
-        null, null));
+        null, null, null));
     tls = Objects.requireNonNullElse(tls, new Tls(null, null, null, null, null, null, null, null, null, null));
     access = Objects.requireNonNullElse(access, new Access(null, null));
     hypervisor = Objects.requireNonNullElse(hypervisor, new Hypervisor(null, null, null, null, null));
@@ -58,7 +59,7 @@ public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hy
     Proxy p = proxy;
     Proxy newProxy = new Proxy(listen != null ? listen : p.listen(), backend != null ? backend : p.backend(),
         p.maxConnections(), p.handshakeTimeout(), p.connectTimeout(), p.idleTimeout(), p.maxLifetime(),
-        p.drainTimeout(), p.transport(), p.tlsProvider(), p.ioThreads(), p.mode());
+        p.drainTimeout(), p.transport(), p.tlsProvider(), p.ioThreads(), p.preauth(), p.mode());
     Hypervisor h = hypervisor;
     Hypervisor newHypervisor = new Hypervisor(name != null ? name : h.name(),
         ipAddress != null ? ipAddress : h.ipAddress(), h.isPublic(), h.portRange(), h.controllerAddress());
@@ -275,12 +276,23 @@ public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hy
    * @param transport {@code auto}, {@code epoll} or {@code nio}
    * @param tlsProvider {@code auto}, {@code openssl} or {@code jdk}
    * @param ioThreads event loop threads (0 = one per core)
+   * @param preauth the budget for connections still in their handshake; reloadable with SIGHUP
    * @param mode {@code cri} (default: the CRI gateway, see the {@code cri} section) or {@code l4} (raw relay)
    */
   public record Proxy(Address listen, Address backend, Integer maxConnections, Duration handshakeTimeout,
       Duration connectTimeout, Duration idleTimeout, Duration maxLifetime, Duration drainTimeout,
-      Transport.Preference transport, ProxySettings.TlsProvider tlsProvider, Integer ioThreads,
+      Transport.Preference transport, ProxySettings.TlsProvider tlsProvider, Integer ioThreads, Preauth preauth,
       ProxySettings.Mode mode) {
+
+    public Proxy {
+      preauth = Objects.requireNonNullElse(preauth, new Preauth(null, null, null));
+    }
+
+    /** This section with another {@code preauth}: what a reload compares to tell restart-only changes apart. */
+    public Proxy withPreauth(Preauth other) {
+      return new Proxy(listen, backend, maxConnections, handshakeTimeout, connectTimeout, idleTimeout, maxLifetime,
+          drainTimeout, transport, tlsProvider, ioThreads, other, mode);
+    }
 
     /** Validated proxy settings with defaults filled in, and the gateway's default limits. */
     public ProxySettings settings() {
@@ -321,7 +333,30 @@ public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hy
       if (ioThreads != null) {
         b.ioThreads(ioThreads);
       }
-      return b.mode(mode != null ? mode : ProxySettings.Mode.CRI).cri(cri).build();
+      return b.preAuth(preauth.limits()).mode(mode != null ? mode : ProxySettings.Mode.CRI).cri(cri).build();
+    }
+  }
+
+  /**
+   * The {@code proxy.preauth} section: connections that have not finished their TLS handshake, budgeted apart from
+   * {@code proxy.maxConnections}; reloadable with SIGHUP.
+   *
+   * @param maxHandshakes handshakes in progress at once; when full, the oldest of the source holding the most is closed
+   * @param maxHandshakesPerSource handshakes in progress at once from one IPv4 address or IPv6 /64; when full, that
+   *     source's oldest is closed
+   * @param firstByteTimeout a connection that has sent nothing by then is closed
+   */
+  public record Preauth(Integer maxHandshakes, Integer maxHandshakesPerSource, Duration firstByteTimeout) {
+    public Preauth {
+      maxHandshakes = Objects.requireNonNullElse(maxHandshakes, PreAuthLimits.DEFAULTS.maxHandshakes());
+      maxHandshakesPerSource = Objects.requireNonNullElse(maxHandshakesPerSource,
+          PreAuthLimits.DEFAULTS.maxHandshakesPerSource());
+      firstByteTimeout = Objects.requireNonNullElse(firstByteTimeout, PreAuthLimits.DEFAULTS.firstByteTimeout());
+    }
+
+    /** The validated limits. */
+    public PreAuthLimits limits() {
+      return new PreAuthLimits(maxHandshakes, maxHandshakesPerSource, firstByteTimeout);
     }
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import io.oneinfra.proxy.Address;
+import io.oneinfra.proxy.PreAuthLimits;
 import io.oneinfra.proxy.ProxySettings;
 import io.oneinfra.proxy.Transport;
 import io.oneinfra.proxy.cri.CriSettings;
@@ -93,11 +94,36 @@ class ConfigLoaderTest {
           transport: nio
           tlsProvider: jdk
           ioThreads: 3
+          preauth:
+            maxHandshakes: 40
+            maxHandshakesPerSource: 4
+            firstByteTimeout: 750ms
         """).proxy().settings();
 
     assertThat(s).isEqualTo(new ProxySettings(new Address.Tcp("::1", 9443), new Address.Tcp("127.0.0.1", 10010), 12,
         Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofMinutes(5), Duration.ofHours(1), Duration.ZERO,
-        Transport.Preference.NIO, 3, ProxySettings.TlsProvider.JDK, ProxySettings.Mode.CRI, CriSettings.DEFAULTS));
+        Transport.Preference.NIO, 3, ProxySettings.TlsProvider.JDK,
+        new PreAuthLimits(40, 4, Duration.ofMillis(750)), ProxySettings.Mode.CRI, CriSettings.DEFAULTS));
+  }
+
+  @Test
+  void thePreAuthenticationBudgetHasDocumentedDefaultsAndKeysMayBeSetAlone() throws Exception {
+    assertThat(parse("stateDir: /tmp/x\n").proxy().settings().preAuth())
+        .isEqualTo(new PreAuthLimits(256, 32, Duration.ofSeconds(2)));
+    assertThat(parse("proxy:\n  preauth:\n    maxHandshakesPerSource: 8\n").proxy().settings().preAuth())
+        .isEqualTo(new PreAuthLimits(256, 8, Duration.ofSeconds(2)));
+  }
+
+  @Test
+  void rejectsAPreAuthenticationBudgetThatCannotWorkNamingTheKey() {
+    assertRejected("proxy:\n  preauth:\n    maxHandshakes: 0\n")
+        .withMessageContaining("proxy.preauth.maxHandshakes: 0 must be at least 1");
+    assertRejected("proxy:\n  preauth:\n    maxHandshakes: 10\n    maxHandshakesPerSource: 20\n")
+        .withMessageContaining("proxy.preauth.maxHandshakesPerSource: 20 must not exceed proxy.preauth.maxHandshakes");
+    assertRejected("proxy:\n  preauth:\n    firstByteTimeout: 0\n")
+        .withMessageContaining("proxy.preauth.firstByteTimeout");
+    assertRejected("proxy:\n  preauth:\n    maxPending: 3\n")
+        .withMessageContaining("unknown key 'proxy.preauth.maxPending'");
   }
 
   @Test

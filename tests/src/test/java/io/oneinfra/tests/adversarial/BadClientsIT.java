@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.netty.util.internal.PlatformDependent;
 import io.oneinfra.agent.pki.Issued;
 import io.oneinfra.proxy.HandshakeFailure;
+import io.oneinfra.proxy.PreAuthLimits;
 import io.oneinfra.tests.support.Door;
 import io.oneinfra.tests.support.ProxyUnderTest;
 import io.oneinfra.tests.support.TestPki;
@@ -221,14 +222,16 @@ class BadClientsIT {
   @Test
   void survivesAFloodOfFiveThousandHandshakesWithinItsLimitsWhileServingAGoodClient() throws Exception {
     int handshakes = 5000;
-    int limit = 32;
+    int limit = 16;
     proxy.close();
-    proxy = ProxyUnderTest.start(pki, backend.path(), b -> b.maxConnections(limit));
+    // handshakes in progress have a budget of their own (proxy.preauth), apart from authenticated connections
+    proxy = ProxyUnderTest.start(pki, backend.path(), b -> b.maxConnections(32)
+        .preAuth(new PreAuthLimits(limit, limit, Duration.ofSeconds(2))));
     long directBefore = PlatformDependent.usedDirectMemory();
-    ExecutorService flood = Executors.newFixedThreadPool(48); // more at once than the limit admits
+    ExecutorService flood = Executors.newFixedThreadPool(48); // more at once than the budget admits
     ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
     AtomicInteger mostOpen = new AtomicInteger();
-    sampler.scheduleAtFixedRate(() -> mostOpen.accumulateAndGet(proxy.server.openConnections(), Math::max),
+    sampler.scheduleAtFixedRate(() -> mostOpen.accumulateAndGet(proxy.server.pendingHandshakes(), Math::max),
         0, 2, TimeUnit.MILLISECONDS);
     AtomicBoolean flooding = new AtomicBoolean(true);
     AtomicInteger goodRoundTrips = new AtomicInteger();
@@ -260,10 +263,10 @@ class BadClientsIT {
       sampler.shutdownNow();
     }
     Poll.until(Duration.ofSeconds(10), "every attempt accounted for", () ->
-        proxy.count("proxy.handshake.failures.no_client_certificate") + proxy.count("proxy.connections.refused")
+        proxy.count("proxy.handshake.failures.no_client_certificate") + proxy.count("proxy.handshake.failures.evicted")
             == handshakes);
-    assertThat(proxy.count("proxy.connections.refused")).as("refused at the limit").isPositive();
-    assertThat(mostOpen.get()).as("most connections open at once").isLessThanOrEqualTo(limit);
+    assertThat(proxy.count("proxy.handshake.failures.evicted")).as("evicted at the budget").isPositive();
+    assertThat(mostOpen.get()).as("most handshakes in progress at once").isLessThanOrEqualTo(limit);
     assertThat(goodRoundTrips.get()).isPositive();
     assertThat(backend.accepted()).as("only the good client reached the backend").isEqualTo(1);
     Poll.until(Duration.ofSeconds(10), "connections to drain away", () -> proxy.server.openConnections() == 0);

@@ -177,8 +177,8 @@ class InstalledServiceIT {
       agent.machine.sh(COMMAND_TIMEOUT, "printf '  drainTimeout: 20s\\n' > /tmp/drain && sed -i '/^  listen: 0.0.0.0:/r "
           + "/tmp/drain' " + CONFIG).requireSuccess();
       agent.systemd.systemctl("reload", UNIT).requireSuccess();
-      String warning = "i.o.a.Agent: reload: changes to stateDir, proxy, hypervisor, status, registration or cri "
-          + "(but for cri.authorization and cri.audit.mode) take effect only after a restart";
+      String warning = "i.o.a.Agent: reload: changes to stateDir, proxy (but for proxy.preauth), hypervisor, status, "
+          + "registration or cri (but for cri.authorization and cri.audit.mode) take effect only after a restart";
       agent.awaitAgentMessage(warning::equals);
 
       List<Map<String, String>> all = agent.systemd.journal("--unit=" + UNIT, "--identifier=oneinfra-agent");
