@@ -1,5 +1,6 @@
 package io.oneinfra.agent.gateway;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -54,7 +55,8 @@ final class AuditFile implements AutoCloseable {
     if (!Files.exists(file)) {
       Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     }
-    out = Files.newOutputStream(file, StandardOpenOption.APPEND);
+    // one system call per batch, not per line
+    out = new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.APPEND), 64 * 1024);
     size = Files.size(file);
   }
 

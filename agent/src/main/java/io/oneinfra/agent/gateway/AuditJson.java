@@ -27,7 +27,10 @@ final class AuditJson {
     field(out, "code", r.grpcCode());
     out.append(",\"code_number\":").append(r.grpcStatus());
     field(out, "message", r.grpcMessage());
-    out.append(",\"duration_ms\":").append(String.format(Locale.ROOT, "%.3f", r.durationNanos() / 1e6));
+    long micros = r.durationNanos() / 1000;
+    out.append(",\"duration_ms\":").append(micros / 1000).append('.');
+    String fraction = Long.toString(micros % 1000);
+    out.append("000", 0, 3 - fraction.length()).append(fraction);
     out.append(",\"request_bytes\":").append(r.requestBytes());
     out.append(",\"response_bytes\":").append(r.responseBytes());
     return out.append('}').toString();

@@ -9,9 +9,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,8 +25,11 @@ import org.slf4j.LoggerFactory;
 public final class AuditTrail implements CallListener, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AuditTrail.class);
   private static final int QUEUE = 8192;
+  private static final int WAKE_AT = QUEUE / 4;
+  static final long FLUSH_MILLIS = 100;
 
-  private final BlockingQueue<CallRecord> queue = new ArrayBlockingQueue<>(QUEUE);
+  private final Queue<CallRecord> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger queued = new AtomicInteger();
   private final AuditFile file;
   private final JournalFields journal;
   private final Meter dropped;
@@ -96,9 +101,16 @@ public final class AuditTrail implements CallListener, AutoCloseable {
     if (now == CriConfig.AuditMode.OFF || (now == CriConfig.AuditMode.DENIED_ONLY && record.allowed())) {
       return;
     }
-    if (!queue.offer(record)) {
+    int size = queued.incrementAndGet();
+    if (size > QUEUE) {
+      queued.decrementAndGet();
       dropped.mark();
       warnDropped();
+      return;
+    }
+    queue.add(record);
+    if (size == WAKE_AT) {
+      LockSupport.unpark(writer);
     }
   }
 
@@ -114,17 +126,16 @@ public final class AuditTrail implements CallListener, AutoCloseable {
   private void run() {
     List<CallRecord> batch = new ArrayList<>();
     while (!closed || !queue.isEmpty()) {
-      try {
-        CallRecord first = queue.poll(200, TimeUnit.MILLISECONDS);
-        if (first == null) {
-          continue;
-        }
-        batch.add(first);
-        queue.drainTo(batch);
+      if (!closed) {
+        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(FLUSH_MILLIS));
+      }
+      for (CallRecord record; (record = queue.poll()) != null; ) {
+        queued.decrementAndGet();
+        batch.add(record);
+      }
+      if (!batch.isEmpty()) {
         write(batch);
         batch.clear();
-      } catch (InterruptedException e) {
-        closed = true;
       }
     }
   }
@@ -149,6 +160,7 @@ public final class AuditTrail implements CallListener, AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    LockSupport.unpark(writer);
     try {
       writer.join(TimeUnit.SECONDS.toMillis(5));
     } catch (InterruptedException e) {

@@ -3,6 +3,7 @@ package io.oneinfra.tests.bench;
 import io.oneinfra.tests.support.ChildAgentLeaks;
 import io.oneinfra.tests.support.NotifySocket;
 import io.oneinfra.tests.support.TestAgents;
+import io.oneinfra.tests.testbed.Commands;
 import io.oneinfra.tests.testbed.Haproxy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,6 +29,9 @@ interface BenchProxy extends AutoCloseable {
 
   @Override
   void close();
+
+  /** {@code -Dbench.jfr=DIR}: where a JFR profile of each of our agents is dumped when it is stopped; else null. */
+  String PROFILES = System.getProperty("bench.jfr");
 
   /** The same server certificate, key and client CA, written once for both contenders. */
   record CertFiles(Path certificate, Path privateKey, Path clientCa, Path haproxyBundle) {}
@@ -100,7 +104,8 @@ interface BenchProxy extends AutoCloseable {
       builder.environment().put("NOTIFY_SOCKET", notify.path().toString());
       builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
       // the launcher's defaults are what is measured; -Dbench.javaOpts=... tries others (the report then says so)
-      String options = (leakCheck() + " " + System.getProperty("bench.javaOpts", "")).strip();
+      String options = (leakCheck() + " " + System.getProperty("bench.javaOpts", "")
+          + (PROFILES == null ? "" : " -XX:StartFlightRecording=name=bench,settings=profile")).strip();
       if (options.isEmpty()) {
         builder.environment().remove("ONEINFRA_AGENT_JAVA_OPTS");
       } else {
@@ -137,6 +142,10 @@ interface BenchProxy extends AutoCloseable {
         public void close() {
           Path log = work.resolve("agent.log");
           try {
+            if (PROFILES != null) { // -Dbench.jfr=DIR: a JFR profile of each agent, for tuning
+              Commands.run(Duration.ofSeconds(60), "jcmd", String.valueOf(process.pid()), "JFR.dump", "name=bench",
+                  "filename=" + Path.of(PROFILES).resolve(mode + "-" + process.pid() + ".jfr").toAbsolutePath());
+            }
             ChildAgentLeaks.provoke(process.toHandle(), Files.readString(log));
           } catch (IOException e) {
             throw new UncheckedIOException(e);
