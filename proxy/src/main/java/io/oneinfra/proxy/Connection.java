@@ -8,7 +8,9 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
+import io.oneinfra.proxy.cri.CriGateway;
 import io.oneinfra.proxy.cri.Traffic;
 import java.util.ArrayDeque;
 import java.util.Queue;
@@ -21,6 +23,9 @@ import java.util.concurrent.TimeUnit;
  * <p>All state is touched only on the frontend's event loop, which the backend channel shares.
  */
 final class Connection implements Traffic {
+  /** The connection of a client channel, for the drain. */
+  static final AttributeKey<Connection> KEY = AttributeKey.valueOf(Connection.class, "connection");
+
   private final ProxyContext proxy;
   final Channel frontend;
   private Channel backend;
@@ -34,10 +39,12 @@ final class Connection implements Traffic {
   private String closeReason = "";
   private Queue<Object> early;
   private boolean gateway;
+  private boolean draining;
 
   Connection(ProxyContext proxy, Channel frontend) {
     this.proxy = proxy;
     this.frontend = frontend;
+    frontend.attr(KEY).set(this);
     ProxySettings settings = proxy.settings;
     if (!settings.maxLifetime().isZero()) {
       frontend.eventLoop().schedule(() -> timeout("lifetime"), settings.maxLifetime().toNanos(),
@@ -83,6 +90,8 @@ final class Connection implements Traffic {
     if (!frontendInputClosed) {
       frontend.config().setAutoRead(true);
     }
+    lastActivityNanos = System.nanoTime(); // the quiet time the drain counts starts here, not at the handshake
+    drainIfDraining();
   }
 
   /**
@@ -112,6 +121,54 @@ final class Connection implements Traffic {
     }
     backend.config().setAutoRead(true);
     frontend.config().setAutoRead(true);
+    drainIfDraining();
+  }
+
+  /**
+   * The proxy drains (on its event loop): a gateway connection sends GOAWAY now and closes when its calls are done; a
+   * raw relay is closed once no bytes have passed either way for {@code proxy.drainIdleGrace}. A connection not
+   * joined yet drains when it joins.
+   */
+  void drain() {
+    if (draining) {
+      return;
+    }
+    draining = true;
+    if (backend != null) {
+      drainJoined();
+    }
+  }
+
+  /** At join: a drain that began before (or while the proxy started draining) applies now. */
+  private void drainIfDraining() {
+    draining |= proxy.draining;
+    if (draining) {
+      drainJoined();
+    }
+  }
+
+  private void drainJoined() {
+    if (!frontend.isActive()) {
+      return;
+    }
+    if (gateway) {
+      frontend.pipeline().fireUserEventTriggered(CriGateway.DRAIN);
+    } else if (!proxy.settings.drainIdleGrace().isZero()) {
+      checkDrainIdle();
+    }
+  }
+
+  private void checkDrainIdle() {
+    if (!frontend.isActive()) {
+      return;
+    }
+    long grace = proxy.settings.drainIdleGrace().toNanos();
+    long quiet = System.nanoTime() - lastActivityNanos;
+    if (quiet >= grace) {
+      close("drain idle");
+    } else {
+      frontend.eventLoop().schedule(this::checkDrainIdle, grace - quiet, TimeUnit.NANOSECONDS);
+    }
   }
 
   @Override

@@ -30,6 +30,8 @@ final class ProxyContext {
   final RateLimitedLog handshakeLog = new RateLimitedLog(HANDSHAKE, 1, TimeUnit.SECONDS);
   final RateLimitedLog backendLog = new RateLimitedLog(ERRORS, 10, TimeUnit.SECONDS);
   final RateLimitedLog refusedLog = new RateLimitedLog(ERRORS, 10, TimeUnit.SECONDS);
+  /** Set once the proxy drains: a connection that joins its backend afterwards drains at once. */
+  volatile boolean draining;
 
   ProxyContext(ProxySettings settings, Transport transport, ServerTls tls, ProxyMetrics metrics, CriGateway gateway) {
     this.settings = settings;

@@ -18,6 +18,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,6 +45,7 @@ public final class ProxyServer implements AutoCloseable, FrontendInitializer.Con
   private final Object drainLock = new Object();
   private volatile boolean draining;
   private Channel listener;
+  private ProxyContext context;
 
   private ProxyServer(ProxySettings settings, ServerTls tls, CriGateway gateway) {
     this.settings = settings;
@@ -100,7 +102,7 @@ public final class ProxyServer implements AutoCloseable, FrontendInitializer.Con
     if (gateway != null) {
       gateway.register(metrics.registry());
     }
-    ProxyContext context = new ProxyContext(settings, transport, tls, metrics, gateway);
+    context = new ProxyContext(settings, transport, tls, metrics, gateway);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(group)
         .option(ChannelOption.SO_BACKLOG, 1024)
@@ -127,10 +129,25 @@ public final class ProxyServer implements AutoCloseable, FrontendInitializer.Con
           + future.cause().getMessage(), future.cause());
     }
     listener = future.channel();
+    if (inheritedFd.isPresent() && !sameEndpoint(settings.listen(), localAddress())) {
+      LOG.warn("proxy.listen is {} but the socket systemd passed listens on {}: serving there; keep ListenStream= of "
+          + "oneinfra-agent.socket and proxy.listen in step", settings.listen(), Units.address(localAddress()));
+    }
     LOG.info("proxy listening on {}{} for {} (mode {}, transport {}, tls {}, {} io threads)",
         Units.address(listener.localAddress()), inheritedFd.isPresent() ? " (socket activation)" : "",
         settings.backend(), settings.mode().name().toLowerCase(Locale.ROOT), transport.name().toLowerCase(Locale.ROOT),
         tls.provider().name().toLowerCase(Locale.ROOT), settings.effectiveIoThreads());
+  }
+
+  /** Whether {@code bound} is where {@code configured} says: the same port and address, any wildcard matching any. */
+  static boolean sameEndpoint(Address.Tcp configured, InetSocketAddress bound) {
+    InetSocketAddress wanted = configured.toSocketAddress();
+    if (wanted.getPort() != bound.getPort() || wanted.isUnresolved() || bound.getAddress() == null) {
+      return wanted.getPort() == bound.getPort() && wanted.getHostString().equals(bound.getHostString());
+    }
+    InetAddress want = wanted.getAddress();
+    InetAddress have = bound.getAddress();
+    return want.isAnyLocalAddress() && have.isAnyLocalAddress() || want.equals(have);
   }
 
   @Override
@@ -204,17 +221,23 @@ public final class ProxyServer implements AutoCloseable, FrontendInitializer.Con
   }
 
   /**
-   * Stops accepting, waits up to {@code timeout} for open connections to finish, then closes what is left and stops
-   * the event loops.
+   * Stops accepting and lets open connections finish: gateway connections send GOAWAY at once and close when their
+   * calls are done; raw relays close when the client does or once quiet for {@code proxy.drainIdleGrace}. Waits up to
+   * {@code timeout}, then closes what is left and stops the event loops.
    *
-   * @return true when every connection finished by itself
+   * @return true when every connection ended before the timeout
    */
   public boolean drain(Duration timeout) {
     draining = true;
+    context.draining = true; // a connection joining its backend from now on drains at once
     listener.close().awaitUninterruptibly();
     long deadline = System.nanoTime() + timeout.toNanos();
-    // gateway connections send GOAWAY at once and close when their calls are done; raw relays run to their end
-    clients.forEach(channel -> channel.pipeline().fireUserEventTriggered(CriGateway.DRAIN));
+    clients.forEach(channel -> channel.eventLoop().execute(() -> {
+      Connection connection = channel.attr(Connection.KEY).get();
+      if (connection != null) {
+        connection.drain();
+      }
+    }));
     boolean finished = awaitIdle(deadline);
     if (!finished) {
       LOG.warn("drain timeout after {}: closing {} open connections", timeout, open.get());

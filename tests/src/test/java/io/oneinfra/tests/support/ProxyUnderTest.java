@@ -9,6 +9,7 @@ import io.oneinfra.proxy.TlsMaterial;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
@@ -58,6 +59,16 @@ public final class ProxyUnderTest implements AutoCloseable {
 
   public int port() {
     return server.localAddress().getPort();
+  }
+
+  /** Whether a TCP connection to the proxy's port is accepted now (false once the drain closed the listener). */
+  public boolean accepts() {
+    try (Socket probe = new Socket()) {
+      probe.connect(address(), 1000);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** A meter's or counter's count, by its documented name. */
