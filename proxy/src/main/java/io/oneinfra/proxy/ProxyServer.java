@@ -228,9 +228,17 @@ public final class ProxyServer implements AutoCloseable, FrontendInitializer.Con
    * @return true when every connection ended before the timeout
    */
   public boolean drain(Duration timeout) {
-    draining = true;
     context.draining = true; // a connection joining its backend from now on drains at once
     listener.close().awaitUninterruptibly();
+    // connections accepted before the close are registered on their loops by tasks queued there: let those run, so
+    // that each is admitted and served (they are this process's; under socket activation the next process gets the
+    // ones still in the kernel's queue)
+    if (!group.isShuttingDown()) {
+      for (EventExecutor loop : group) {
+        loop.submit(() -> { }).awaitUninterruptibly();
+      }
+    }
+    draining = true;
     long deadline = System.nanoTime() + timeout.toNanos();
     clients.forEach(channel -> channel.eventLoop().execute(() -> {
       Connection connection = channel.attr(Connection.KEY).get();

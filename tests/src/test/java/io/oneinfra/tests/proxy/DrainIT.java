@@ -17,6 +17,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -39,7 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(SharedContainerd.class)
 class DrainIT {
   private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
+  private static final int PING = 6;
   private static final int GOAWAY = 7;
+  private static final int ACK = 0x1;
 
   private final TestPki pki = new TestPki();
 
@@ -111,30 +114,37 @@ class DrainIT {
         out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         out.write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0}); // an empty SETTINGS frame
         out.flush();
-        assertThat(frameTypesUntilGoAway(tls)).as("frames from the gateway").endsWith(GOAWAY);
-        // the client keeps its end open: the gateway closes once its (no) calls are done, not at the timeout
+        // as a gRPC client does: ACK the PINGs (the gateway's GOAWAY is followed by one, and the final GOAWAY by its ACK)
+        List<Integer> frames = framesUntilClosed(tls);
+        assertThat(frames).as("frames from the gateway").containsSubsequence(GOAWAY, PING, GOAWAY);
+        // the client never closes its end: the gateway does, once its (no) calls are done, not at the timeout
         assertThat(drained.get(15, TimeUnit.SECONDS)).as("ended before the timeout").isTrue();
-        elapsed.assertBetween(Duration.ZERO, Duration.ofSeconds(15));
+        elapsed.assertBetween(Duration.ZERO, Duration.ofSeconds(8));
       }
     }
   }
 
-  /** Frame types read until a GOAWAY (included) or the end of the connection. */
-  private static List<Integer> frameTypesUntilGoAway(SSLSocket socket) throws IOException {
+  /** Frame types read until the server closes the connection, each PING (not an ACK) answered with its ACK. */
+  private static List<Integer> framesUntilClosed(SSLSocket socket) throws IOException {
     socket.setSoTimeout(15_000);
     DataInputStream in = new DataInputStream(socket.getInputStream());
+    OutputStream out = socket.getOutputStream();
     List<Integer> types = new ArrayList<>();
     try {
       while (true) {
         int length = in.readUnsignedByte() << 16 | in.readUnsignedByte() << 8 | in.readUnsignedByte();
         int type = in.readUnsignedByte();
-        in.skipNBytes(5L + length); // flags, stream id, payload
+        int flags = in.readUnsignedByte();
+        in.skipNBytes(4); // stream id
+        byte[] payload = in.readNBytes(length);
         types.add(type);
-        if (type == GOAWAY) {
-          return types;
+        if (type == PING && (flags & ACK) == 0) {
+          out.write(new byte[] {0, 0, 8, PING, ACK, 0, 0, 0, 0});
+          out.write(payload);
+          out.flush();
         }
       }
-    } catch (EOFException | SocketTimeoutException e) {
+    } catch (EOFException | SocketTimeoutException | SocketException e) {
       return types;
     }
   }

@@ -61,9 +61,14 @@ public final class ProxyUnderTest implements AutoCloseable {
     return server.localAddress().getPort();
   }
 
-  /** Whether a TCP connection to the proxy's port is accepted now (false once the drain closed the listener). */
+  /**
+   * Whether a TCP connection to the proxy's port is accepted now (false once the drain closed the listener). The probe
+   * ends with a reset, so the proxy drops it at once: a FIN before the handshake would leave it open (half-closed)
+   * until the handshake timeout, and a drain would wait for it.
+   */
   public boolean accepts() {
     try (Socket probe = new Socket()) {
+      probe.setSoLinger(true, 0);
       probe.connect(address(), 1000);
       return true;
     } catch (IOException e) {
