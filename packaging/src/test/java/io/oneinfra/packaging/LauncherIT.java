@@ -109,16 +109,10 @@ class LauncherIT {
   void cdsArchiveTurnsARealRunsClassesIntoAnArchiveTheNextRunMaps() throws Exception {
     Path cache = Files.createDirectories(root.resolve("cache"));
     Path config = root.resolve("agent.yaml");
-    Files.writeString(config, """
-        stateDir: %s
-        proxy:
-          listen: 127.0.0.1:0
-          backend: unix:%s
-        hypervisor:
-          ipAddress: 127.0.0.1
-        status:
-          enabled: false
-        """.formatted(root.resolve("state"), root.resolve("no-runtime.sock")));
+    // loopback, no runtime, no status endpoint: only the start-up matters here
+    Files.writeString(config, "stateDir: %s\nproxy: {listen: '127.0.0.1:0', backend: 'unix:%s'}\n".formatted(
+        root.resolve("state"), root.resolve("no-runtime.sock")) + "hypervisor: {ipAddress: 127.0.0.1}\n"
+        + "status: {enabled: false}\n");
     Map<String, String> env = Map.of("JAVA_HOME", System.getProperty("java.home"), "CACHE_DIRECTORY",
         cache.toString());
     runUntilListening(env, config);

@@ -13,6 +13,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.oneinfra.proxy.cri.CriGateway;
 import io.oneinfra.proxy.cri.Traffic;
 import java.util.ArrayDeque;
+import java.time.Duration;
 import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 
@@ -159,16 +160,7 @@ final class Connection implements Traffic {
   }
 
   private void checkDrainIdle() {
-    if (!frontend.isActive()) {
-      return;
-    }
-    long grace = proxy.settings.drainIdleGrace().toNanos();
-    long quiet = System.nanoTime() - lastActivityNanos;
-    if (quiet >= grace) {
-      close("drain idle");
-    } else {
-      frontend.eventLoop().schedule(this::checkDrainIdle, grace - quiet, TimeUnit.NANOSECONDS);
-    }
+    afterQuiet(proxy.settings.drainIdleGrace(), () -> close("drain idle"), this::checkDrainIdle);
   }
 
   @Override
@@ -328,15 +320,19 @@ final class Connection implements Traffic {
   }
 
   private void checkIdle() {
+    afterQuiet(proxy.settings.idleTimeout(), () -> timeout("idle"), this::checkIdle);
+  }
+
+  /** Runs {@code quiet} if no bytes passed for {@code limit}, else {@code recheck} when that could first be true. */
+  private void afterQuiet(Duration limit, Runnable quiet, Runnable recheck) {
     if (!frontend.isActive()) {
       return;
     }
-    long idleNanos = proxy.settings.idleTimeout().toNanos();
-    long quiet = System.nanoTime() - lastActivityNanos;
-    if (quiet >= idleNanos) {
-      timeout("idle");
+    long quietNanos = System.nanoTime() - lastActivityNanos;
+    if (quietNanos >= limit.toNanos()) {
+      quiet.run();
     } else {
-      frontend.eventLoop().schedule(this::checkIdle, idleNanos - quiet, TimeUnit.NANOSECONDS);
+      frontend.eventLoop().schedule(recheck, limit.toNanos() - quietNanos, TimeUnit.NANOSECONDS);
     }
   }
 }

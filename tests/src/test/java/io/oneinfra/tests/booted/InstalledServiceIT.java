@@ -3,6 +3,7 @@ package io.oneinfra.tests.booted;
 import static io.oneinfra.tests.booted.InstalledAgent.COMMAND_TIMEOUT;
 import static io.oneinfra.tests.booted.InstalledAgent.CONFIG;
 import static io.oneinfra.tests.booted.InstalledAgent.SOCKET;
+import static io.oneinfra.tests.booted.InstalledAgent.START_TIMEOUT;
 import static io.oneinfra.tests.booted.InstalledAgent.STATE;
 import static io.oneinfra.tests.booted.InstalledAgent.UNIT;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -197,8 +198,8 @@ class InstalledServiceIT {
       agent.machine.sh(COMMAND_TIMEOUT, "printf '  drainTimeout: 20s\\n' > /tmp/drain && sed -i '/^  listen: 0.0.0.0:/r "
           + "/tmp/drain' " + CONFIG).requireSuccess();
       agent.systemd.systemctl("reload", UNIT).requireSuccess();
-      String warning = "i.o.a.Agent: reload: changes to stateDir, proxy, hypervisor, status or registration take "
-          + "effect only after a restart";
+      String warning = "i.o.a.Agent: reload: changes to stateDir, proxy, hypervisor, status, registration or cri (but "
+          + "for cri.authorization and cri.audit.mode) take effect only after a restart";
       agent.awaitAgentMessage(warning::equals);
 
       List<Map<String, String>> all = agent.systemd.journal("--unit=" + UNIT, "--identifier=oneinfra-agent");
@@ -301,7 +302,8 @@ class InstalledServiceIT {
       assertThat(new CriClient(channel.channel(), CriApiVersion.V1, CRI_DEADLINE).version().getRuntimeName())
           .isEqualTo("containerd");
     }
-    assertThat(agent.systemd.property(UNIT, "ActiveState")).isEqualTo("active");
+    // serving comes before READY=1 and ExecStartPost=: the unit turns active a moment later
+    agent.systemd.awaitProperty(UNIT, "ActiveState", "active", START_TIMEOUT);
     assertThat(agent.mainPid()).isNotEqualTo(before).isPositive();
   }
 

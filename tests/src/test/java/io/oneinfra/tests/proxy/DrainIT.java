@@ -44,10 +44,10 @@ class DrainIT {
   private static final int GOAWAY = 7;
   private static final int ACK = 0x1;
 
-  private final TestPki pki = new TestPki();
-
   @TempDir
   Path dir;
+
+  private final TestPki pki = new TestPki();
 
   @Test
   void anL4ConnectionQuietForTheGraceIsClosedAndTheDrainEndsLongBeforeItsTimeout() throws Exception {
