@@ -22,6 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DebPackageIT {
   private static final String UNIT_LINK = "etc/systemd/system/multi-user.target.wants/oneinfra-agent.service";
+  private static final String SOCKET_LINK = "etc/systemd/system/sockets.target.wants/oneinfra-agent.socket";
+  private static final List<String> UNITS = List.of("oneinfra-agent.service", "oneinfra-agent.socket");
 
   private static String dpkg;
   private static String dpkgDeb;
@@ -70,8 +72,9 @@ class DebPackageIT {
     assertThat(Packages.modeAndOwner(root.resolve("usr/share/oneinfra-agent/oneinfra-agent.jar")))
         .isEqualTo("rw-r--r-- root:root");
     assertThat(Packages.modeAndOwner(root.resolve("etc/oneinfra/agent.yaml"))).isEqualTo("rw-r--r-- root:root");
-    assertThat(Packages.modeAndOwner(root.resolve("lib/systemd/system/oneinfra-agent.service")))
-        .isEqualTo("rw-r--r-- root:root");
+    for (String unit : UNITS) {
+      assertThat(Packages.modeAndOwner(root.resolve("lib/systemd/system/" + unit))).isEqualTo("rw-r--r-- root:root");
+    }
     assertThat(Packages.modeAndOwner(root.resolve("usr/lib/tmpfiles.d/oneinfra-agent.conf")))
         .isEqualTo("rw-r--r-- root:root");
     assertThat(Packages.modeAndOwner(root.resolve("var/lib/oneinfra-agent"))).isEqualTo("rwx------ root:root");
@@ -81,12 +84,15 @@ class DebPackageIT {
       assertThat(Packages.modeAndOwner(installed)).as(manifest).isEqualTo("rw-r--r-- root:root");
       assertThat(installed).hasSameBinaryContentAs(Packages.KUBERNETES.resolve(manifest));
     }
+    assertThat(root.resolve("lib/systemd/system/oneinfra-agent.socket")).hasSameBinaryContentAs(Packages.SOCKET);
     assertThat(query("${Conffiles}")).contains("/etc/oneinfra/agent.yaml ");
     assertThat(query("${Status}")).isEqualTo("install ok installed");
-    // Enabled: deb-systemd-helper made the WantedBy= link. Not started: PID 1 here is not systemd, and the
-    // scripts never start the unit anyway.
+    // Enabled: deb-systemd-helper made the WantedBy= links. Not started: PID 1 here is not systemd, and the
+    // scripts never start the units on install anyway.
     assertThat(Files.readSymbolicLink(root.resolve(UNIT_LINK)))
         .isEqualTo(Path.of("/lib/systemd/system/oneinfra-agent.service"));
+    assertThat(Files.readSymbolicLink(root.resolve(SOCKET_LINK)))
+        .isEqualTo(Path.of("/lib/systemd/system/oneinfra-agent.socket"));
   }
 
   @Test
@@ -142,6 +148,7 @@ class DebPackageIT {
     assertThat(pkiFiles(state.resolve("pki"))).isEqualTo(pki);
     assertThat(Packages.modeAndOwner(state)).isEqualTo("rwx------ root:root");
     assertThat(root.resolve(UNIT_LINK)).isSymbolicLink();
+    assertThat(root.resolve(SOCKET_LINK)).isSymbolicLink();
   }
 
   /** File name to mode and content, for every file of a PKI directory. */
@@ -165,17 +172,22 @@ class DebPackageIT {
 
     assertThat(root.resolve("usr/bin/oneinfra-agent")).doesNotExist();
     assertThat(root.resolve("usr/share/oneinfra-agent/oneinfra-agent.jar")).doesNotExist();
-    assertThat(root.resolve("lib/systemd/system/oneinfra-agent.service")).doesNotExist();
     assertThat(root.resolve("etc/oneinfra/agent.yaml")).exists();
     assertThat(key).hasContent("not a real key");
     assertThat(query("${Status}")).isEqualTo("deinstall ok config-files");
-    // As dh_installsystemd does: masked while its unit file is gone, the enable link kept for a reinstall.
-    assertThat(Files.readSymbolicLink(root.resolve("etc/systemd/system/oneinfra-agent.service")))
-        .isEqualTo(Path.of("/dev/null"));
+    // As dh_installsystemd does: masked while the unit files are gone, the enable links kept for a reinstall.
+    for (String unit : UNITS) {
+      assertThat(root.resolve("lib/systemd/system/" + unit)).doesNotExist();
+      assertThat(Files.readSymbolicLink(root.resolve("etc/systemd/system/" + unit))).as(unit)
+          .isEqualTo(Path.of("/dev/null"));
+    }
     assertThat(root.resolve(UNIT_LINK)).isSymbolicLink();
+    assertThat(root.resolve(SOCKET_LINK)).isSymbolicLink();
 
     dpkg("--purge", "oneinfra-agent");
-    assertThat(root.resolve("etc/systemd/system/oneinfra-agent.service")).doesNotExist();
+    for (String unit : UNITS) {
+      assertThat(root.resolve("etc/systemd/system/" + unit)).as(unit).doesNotExist();
+    }
   }
 
   @Test
@@ -189,9 +201,11 @@ class DebPackageIT {
     assertThat(root.resolve("var/lib/oneinfra-agent")).doesNotExist();
     assertThat(root.resolve("etc/oneinfra")).doesNotExist();
     assertThat(root.resolve(UNIT_LINK)).doesNotExist();
-    assertThat(root.resolve("etc/systemd/system/oneinfra-agent.service")).as("mask link").doesNotExist();
-    assertThat(root.resolve("var/lib/systemd/deb-systemd-helper-enabled/oneinfra-agent.service.dsh-also"))
-        .doesNotExist();
+    assertThat(root.resolve(SOCKET_LINK)).doesNotExist();
+    for (String unit : UNITS) {
+      assertThat(root.resolve("etc/systemd/system/" + unit)).as("mask link of " + unit).doesNotExist();
+      assertThat(root.resolve("var/lib/systemd/deb-systemd-helper-enabled/" + unit + ".dsh-also")).doesNotExist();
+    }
     Command.Result status = Command.run(List.of(dpkgQuery, "--admindir=" + root.resolve("var/lib/dpkg"), "-W",
         "oneinfra-agent"));
     assertThat(status.exitCode()).as(status.toString()).isNotZero();

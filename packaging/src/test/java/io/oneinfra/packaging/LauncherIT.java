@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The packaged launcher, {@code /usr/bin/oneinfra-agent}, unpacked from the .deb: the JVM options it passes, which
- * depend on the Java runtime's version, and a real start of the agent's {@code version} command with them.
+ * depend on the Java runtime's version and on systemd's cache directory (class-data sharing), a real start of the
+ * agent's {@code version} command with them, and a real class-data sharing archive made and mapped.
  */
 class LauncherIT {
   @TempDir
@@ -79,6 +81,77 @@ class LauncherIT {
   @Test
   void anOperatorsMallocArenaSettingIsKept() throws IOException {
     assertThat(arguments("17.0.15", Map.of("MALLOC_ARENA_MAX", "4")).get(0)).isEqualTo("MALLOC_ARENA_MAX=4");
+  }
+
+  @Test
+  void underSystemdARunRecordsItsClassesUntilAnArchiveExistsThenMapsIt() throws IOException {
+    Path cache = Files.createDirectories(root.resolve("cache"));
+    List<String> first = arguments("17.0.15", Map.of("CACHE_DIRECTORY", cache.toString()));
+    String record = first.stream().filter(arg -> arg.startsWith("-XX:DumpLoadedClassList=")).findFirst()
+        .orElseThrow();
+    Path classes = Path.of(record.substring("-XX:DumpLoadedClassList=".length()));
+    assertThat(classes.getParent()).isEqualTo(cache);
+    assertThat(classes.getFileName().toString()).matches("agent-\\d+\\.classlist");
+    assertThat(first).noneMatch(arg -> arg.startsWith("-XX:SharedArchiveFile="))
+        .containsSubsequence(record, "-jar"); // before the operator's options, which may override it
+
+    Path archive = classes.resolveSibling(classes.getFileName().toString().replace(".classlist", ".jsa"));
+    Files.writeString(archive, "an archive");
+    assertThat(arguments("17.0.15", Map.of("CACHE_DIRECTORY", cache.toString())))
+        .contains("-XX:SharedArchiveFile=" + archive).noneMatch(arg -> arg.startsWith("-XX:DumpLoadedClassList="));
+
+    // a run from a shell (no CacheDirectory=) writes nothing and maps nothing
+    assertThat(arguments("17.0.15", Map.of())).noneMatch(arg -> arg.startsWith("-XX:DumpLoadedClassList=")
+        || arg.startsWith("-XX:SharedArchiveFile="));
+  }
+
+  @Test
+  void cdsArchiveTurnsARealRunsClassesIntoAnArchiveTheNextRunMaps() throws Exception {
+    Path cache = Files.createDirectories(root.resolve("cache"));
+    Path config = root.resolve("agent.yaml");
+    // loopback, no runtime, no status endpoint: only the start-up matters here
+    Files.writeString(config, "stateDir: %s\nproxy: {listen: '127.0.0.1:0', backend: 'unix:%s'}\n".formatted(
+        root.resolve("state"), root.resolve("no-runtime.sock")) + "hypervisor: {ipAddress: 127.0.0.1}\n"
+        + "status: {enabled: false}\n");
+    Map<String, String> env = Map.of("JAVA_HOME", System.getProperty("java.home"), "CACHE_DIRECTORY",
+        cache.toString());
+    runUntilListening(env, config);
+    assertThat(Command.run(List.of(launcher.toString(), "cds-archive"), env).expectSuccess().stderr()).isEmpty();
+    try (var files = Files.list(cache)) {
+      assertThat(files.map(file -> file.getFileName().toString())).hasSize(2)
+          .anyMatch(name -> name.matches("agent-\\d+\\.jsa")).anyMatch(name -> name.endsWith(".classlist"));
+    }
+    // -Xshare:on: the JVM refuses to start unless it maps the archive
+    Map<String, String> strict = new HashMap<>(env);
+    strict.put("ONEINFRA_AGENT_JAVA_OPTS", "-Xshare:on");
+    assertThat(runUntilListening(strict, config)).noneMatch(line -> line.contains("[cds]"));
+    assertThat(Command.run(List.of(launcher.toString(), "cds-archive"), env).expectSuccess().stderr())
+        .as("already made: nothing to do").isEmpty();
+  }
+
+  /** Runs the agent through the launcher until it listens, then stops it with SIGTERM; returns its output. */
+  private List<String> runUntilListening(Map<String, String> env, Path config) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "run", "--config", config.toString())
+        .redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Process agent = builder.start();
+    // a deadline, not a pause: an agent that never says it listens is killed, which ends the reading below
+    CompletableFuture.runAsync(agent::destroyForcibly, CompletableFuture.delayedExecutor(120, TimeUnit.SECONDS));
+    List<String> lines = new ArrayList<>();
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(agent.getInputStream(),
+        StandardCharsets.UTF_8))) {
+      for (String line = out.readLine(); line != null; line = out.readLine()) {
+        lines.add(line);
+        if (line.contains("proxy listening on 127.0.0.1:")) {
+          agent.toHandle().destroy(); // SIGTERM (Process.destroy would close the output too): it drains, exits 0
+        }
+      }
+      assertThat(agent.waitFor(60, TimeUnit.SECONDS)).as(String.join("\n", lines)).isTrue();
+      assertThat(agent.exitValue()).as(String.join("\n", lines)).isZero();
+      return lines;
+    } finally {
+      agent.destroyForcibly();
+    }
   }
 
   @Test

@@ -15,6 +15,7 @@ final class Packages {
   static final Path DEB = file("deb.file");
   static final Path RPM = file("rpm.file");
   static final Path UNIT = file("systemd.dir").resolve("oneinfra-agent.service");
+  static final Path SOCKET = file("systemd.dir").resolve("oneinfra-agent.socket");
   /** The repository's monitoring/ folder and the files of it both packages ship. */
   static final Path MONITORING = file("monitoring.dir");
   static final List<String> MONITORING_FILES = List.of(System.getProperty("monitoring.files").split(","));

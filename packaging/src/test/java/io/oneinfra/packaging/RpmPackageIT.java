@@ -52,6 +52,7 @@ class RpmPackageIT {
         "-rw-r--r-- root:root /usr/share/oneinfra-agent/oneinfra-agent.jar",
         "-rw-r--r-- root:root cn /etc/oneinfra/agent.yaml",
         "-rw-r--r-- root:root /usr/lib/systemd/system/oneinfra-agent.service",
+        "-rw-r--r-- root:root /usr/lib/systemd/system/oneinfra-agent.socket",
         "-rw-r--r-- root:root /usr/lib/tmpfiles.d/oneinfra-agent.conf",
         "drwx------ root:root /var/lib/oneinfra-agent",
         "drwxr-xr-x root:root /usr/share/oneinfra-agent",
@@ -65,11 +66,15 @@ class RpmPackageIT {
   }
 
   @Test
-  void scriptletsEnableOnInstallAndDisableAndStopOnErase() {
+  void scriptletsEnableOnInstallStopOnEraseAndRestartOnlyTheServiceOnUpgrade() {
     Command.Result scripts = Command.run(List.of(rpm, "-qp", "--scripts", Packages.RPM.toString())).expectSuccess();
-    assertThat(scripts.stdout()).contains("postinstall scriptlet", "systemctl --no-reload enable oneinfra-agent",
-        "preuninstall scriptlet", "systemctl --no-reload disable oneinfra-agent", "systemctl stop oneinfra-agent",
-        "postuninstall scriptlet", "systemctl try-restart oneinfra-agent").doesNotContain("systemctl start");
+    assertThat(scripts.stdout()).contains("postinstall scriptlet",
+        "systemctl --no-reload enable oneinfra-agent.socket oneinfra-agent.service", "preuninstall scriptlet",
+        "systemctl --no-reload disable oneinfra-agent.socket oneinfra-agent.service",
+        "systemctl stop oneinfra-agent.socket oneinfra-agent.service", "postuninstall scriptlet",
+        "systemctl try-restart oneinfra-agent.service")
+        // the socket keeps the port open across an upgrade: it is never restarted, and nothing is started
+        .doesNotContain("systemctl start", "restart oneinfra-agent.socket");
   }
 
   @Test
@@ -87,6 +92,7 @@ class RpmPackageIT {
       assertThat(root.resolve("usr/share/oneinfra-agent/kubernetes").resolve(manifest))
           .hasSameBinaryContentAs(Packages.KUBERNETES.resolve(manifest));
     }
+    assertThat(root.resolve("usr/lib/systemd/system/oneinfra-agent.socket")).hasSameBinaryContentAs(Packages.SOCKET);
     assertThat(rpmOnRoot("-q", "oneinfra-agent").stdout().trim())
         .isEqualTo("oneinfra-agent-" + Packages.RPM_VERSION + "-" + Packages.RPM_RELEASE + ".noarch");
 

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -13,8 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The unit in {@code systemd/} under {@code systemd-analyze}: its security exposure, and {@code verify} against the
- * packaged files. The service is never started here (PID 1 is not systemd on the test machines).
+ * The units in {@code systemd/} under {@code systemd-analyze}: the service's security exposure, and {@code verify} of
+ * the service and the socket against the packaged files. Nothing is started here (PID 1 is not systemd on the test
+ * machines; tests/.../booted runs them under a real systemd).
  */
 class SystemdUnitIT {
   private static final Pattern EXPOSURE = Pattern.compile("Overall exposure level for oneinfra-agent\\.service: "
@@ -61,11 +65,41 @@ class SystemdUnitIT {
   }
 
   @Test
-  void verifyReportsNothingForThePackagedUnit() throws IOException {
+  void verifyReportsNothingForThePackagedUnits() throws IOException {
     Path unit = rootWithPackageAndSystemdTargets();
-    Command.Result result = Command.run(List.of(systemdAnalyze, "verify", "--root=" + root, unit.toString()));
+    Path socket = unit.resolveSibling("oneinfra-agent.socket");
+    Command.Result result = Command.run(List.of(systemdAnalyze, "verify", "--root=" + root, unit.toString(),
+        socket.toString()));
     assertThat(result.stderr()).as(result.toString()).isEmpty();
     assertThat(result.exitCode()).as(result.toString()).isZero();
+  }
+
+  @Test
+  void theSocketListensWhereThePackagedConfigSaysAndHandsOneSocketToTheService() throws IOException {
+    // Kept in step by hand (the agent serves on whatever socket systemd passes): this is the check.
+    Map<String, List<String>> socket = keys(Files.readAllLines(Packages.SOCKET));
+    rootWithPackageAndSystemdTargets();
+    String listen = Files.readAllLines(root.resolve("etc/oneinfra/agent.yaml")).stream()
+        .filter(line -> line.startsWith("  listen: ")).findFirst().orElseThrow().substring("  listen: ".length());
+    assertThat(socket.get("ListenStream")).containsExactly(listen);
+    assertThat(socket.get("Accept")).containsExactly("no");
+    assertThat(socket.get("WantedBy")).containsExactly("sockets.target");
+
+    Map<String, List<String>> service = keys(Files.readAllLines(Packages.UNIT));
+    assertThat(service.get("After")).anySatisfy(after -> assertThat(after.split(" "))
+        .contains("oneinfra-agent.socket"));
+    assertThat(service.get("Wants")).anySatisfy(wants -> assertThat(wants.split(" "))
+        .contains("oneinfra-agent.socket"));
+    assertThat(service.get("PartOf")).containsExactly("oneinfra-agent.socket");
+    assertThat(service.get("Also")).containsExactly("oneinfra-agent.socket");
+  }
+
+  /** A unit file's KEY=VALUE lines by key, in file order (comments and sections left out). */
+  private static Map<String, List<String>> keys(List<String> lines) {
+    Map<String, List<String>> keys = new LinkedHashMap<>();
+    lines.stream().filter(line -> line.matches("[A-Za-z]+=.*")).forEach(line -> keys.computeIfAbsent(
+        line.substring(0, line.indexOf('=')), key -> new ArrayList<>()).add(line.substring(line.indexOf('=') + 1)));
+    return keys;
   }
 
   @Test
@@ -79,9 +113,10 @@ class SystemdUnitIT {
   }
 
   @Test
-  void debCarriesTheUnitFromTheSystemdDirectory() throws IOException {
+  void debCarriesTheUnitsFromTheSystemdDirectory() throws IOException {
     Path unit = rootWithPackageAndSystemdTargets();
     assertThat(unit).hasSameBinaryContentAs(Packages.UNIT);
+    assertThat(unit.resolveSibling("oneinfra-agent.socket")).hasSameBinaryContentAs(Packages.SOCKET);
   }
 
   @Test

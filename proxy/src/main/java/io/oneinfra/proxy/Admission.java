@@ -4,12 +4,15 @@ import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * Who is let in: every new connection into the pre-authentication budget, and only authenticated connections into
- * the {@code maxConnections} slots, which are all the drain waits for.
+ * the {@code maxConnections} slots. The drain waits for those, and for handshakes under way only a short grace.
  */
 final class Admission {
   private final int maxConnections;
@@ -37,16 +40,21 @@ final class Admission {
   /** At accept, once {@link #accepting()}: the connection enters the budget, which may close older ones for it. */
   void pending(PendingHandshake handshake) {
     budget.admit(handshake);
-    handshake.channel.closeFuture().addListener(f -> budget.release(handshake));
+    handshake.channel.closeFuture().addListener(f -> {
+      budget.release(handshake);
+      if (draining) {
+        signalIfIdle();
+      }
+    });
   }
 
   /**
    * The one call at handshake success, before any mode-specific handover: moves the connection from the budget to an
-   * authenticated slot. False when it must be closed instead: it was evicted or drained meanwhile, the proxy is
-   * stopping, or every slot is taken.
+   * authenticated slot. False when it must be closed instead: it was evicted or closed by the drain meanwhile, or
+   * every slot is taken. A handshake that finishes within the drain's grace is admitted, and drains as it joins.
    */
   boolean authenticated(PendingHandshake handshake) {
-    if (!budget.release(handshake) || draining) {
+    if (!budget.release(handshake)) {
       return false;
     }
     int now;
@@ -59,11 +67,8 @@ final class Admission {
     Channel channel = handshake.channel;
     authenticatedChannels.add(channel);
     channel.closeFuture().addListener(f -> {
-      if (authenticated.decrementAndGet() == 0) {
-        synchronized (idle) {
-          idle.notifyAll();
-        }
-      }
+      authenticated.decrementAndGet();
+      signalIfIdle();
     });
     return true;
   }
@@ -73,16 +78,32 @@ final class Admission {
     return authenticated.get();
   }
 
-  /** Stops admitting and closes every pending handshake: only authenticated connections are drained. */
-  void startDrain() {
+  /**
+   * Stops admitting new connections. Silent ones (no byte yet) are closed now; handshakes under way get {@code grace}
+   * to finish, so that a client whose connection was accepted just before the stop is served, not failed, and are
+   * closed after it: a client holding no certificate cannot hold the stop up for longer.
+   */
+  void startDrain(Duration grace, ScheduledExecutorService timer) {
     draining = true;
-    budget.closeAll(HandshakeFailure.DRAINING);
+    budget.closeWhere(HandshakeFailure.DRAINING, handshake -> !handshake.begun());
+    timer.schedule(() -> {
+      budget.closeAll(HandshakeFailure.DRAINING);
+      signalIfIdle();
+    }, grace.toNanos(), TimeUnit.NANOSECONDS);
   }
 
-  /** Waits until no authenticated connection is left or the deadline passes; true when none is left. */
+  private void signalIfIdle() {
+    if (authenticated.get() == 0 && budget.pending() == 0) {
+      synchronized (idle) {
+        idle.notifyAll();
+      }
+    }
+  }
+
+  /** Waits until no connection is left, pending or authenticated, or the deadline passes; true when none is left. */
   boolean awaitIdle(long deadlineNanos) {
     synchronized (idle) {
-      while (authenticated.get() > 0) {
+      while (authenticated.get() > 0 || budget.pending() > 0) {
         long left = deadlineNanos - System.nanoTime();
         if (left <= 0) {
           return false;
@@ -98,18 +119,19 @@ final class Admission {
     }
   }
 
-  /** Closes the authenticated connections still open (drain timeout). */
   /** Whether the proxy is stopping. */
   boolean draining() {
     return draining;
   }
 
-  /** Fires {@code event} down the pipeline of every authenticated connection (the gateway's DRAIN). */
-  void fireOnAuthenticated(Object event) {
-    authenticatedChannels.forEach(channel -> channel.pipeline().fireUserEventTriggered(event));
+  /** Runs {@code action} on the event loop of every authenticated connection (the drain). */
+  void forEachAuthenticated(Consumer<Channel> action) {
+    authenticatedChannels.forEach(channel -> channel.eventLoop().execute(() -> action.accept(channel)));
   }
 
-  void closeAuthenticated() {
+  /** Closes the connections still open (drain timeout). */
+  void closeAll() {
+    budget.closeAll(HandshakeFailure.DRAINING);
     authenticatedChannels.close().awaitUninterruptibly();
   }
 }

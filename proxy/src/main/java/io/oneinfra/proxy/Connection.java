@@ -8,9 +8,12 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
+import io.oneinfra.proxy.cri.CriGateway;
 import io.oneinfra.proxy.cri.Traffic;
 import java.util.ArrayDeque;
+import java.time.Duration;
 import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 
@@ -21,6 +24,9 @@ import java.util.concurrent.TimeUnit;
  * <p>All state is touched only on the frontend's event loop, which the backend channel shares.
  */
 final class Connection implements Traffic {
+  /** The connection of a client channel, for the drain. */
+  static final AttributeKey<Connection> KEY = AttributeKey.valueOf(Connection.class, "connection");
+
   private final ProxyContext proxy;
   final Channel frontend;
   private Channel backend;
@@ -34,10 +40,12 @@ final class Connection implements Traffic {
   private String closeReason = "";
   private Queue<Object> early;
   private boolean gateway;
+  private boolean draining;
 
   Connection(ProxyContext proxy, Channel frontend) {
     this.proxy = proxy;
     this.frontend = frontend;
+    frontend.attr(KEY).set(this);
     ProxySettings settings = proxy.settings;
     if (!settings.maxLifetime().isZero()) {
       frontend.eventLoop().schedule(() -> timeout("lifetime"), settings.maxLifetime().toNanos(),
@@ -83,6 +91,8 @@ final class Connection implements Traffic {
     if (!frontendInputClosed) {
       frontend.config().setAutoRead(true);
     }
+    lastActivityNanos = System.nanoTime(); // the quiet time the drain counts starts here, not at the handshake
+    drainIfDraining();
   }
 
   /**
@@ -106,13 +116,52 @@ final class Connection implements Traffic {
       early = null;
       tls.fireChannelReadComplete();
     }
-    if (frontendInputClosed || proxy.admission.draining()) {
-      // HTTP/2 has no half-close: a client that sent FIN is done; a stopping proxy takes no more calls (GOAWAY)
+    if (frontendInputClosed) {
+      // HTTP/2 has no half-close: a client that sent FIN is done
       frontend.close();
       return;
     }
     backend.config().setAutoRead(true);
     frontend.config().setAutoRead(true);
+    drainIfDraining();
+  }
+
+  /**
+   * The proxy drains (on its event loop): a gateway connection sends GOAWAY now and closes when its calls are done; a
+   * raw relay is closed once no bytes have passed either way for {@code proxy.drainIdleGrace}. A connection not
+   * joined yet drains when it joins.
+   */
+  void drain() {
+    if (draining) {
+      return;
+    }
+    draining = true;
+    if (backend != null) {
+      drainJoined();
+    }
+  }
+
+  /** At join: a drain that began before (or while the proxy started draining) applies now. */
+  private void drainIfDraining() {
+    draining |= proxy.admission.draining();
+    if (draining) {
+      drainJoined();
+    }
+  }
+
+  private void drainJoined() {
+    if (!frontend.isActive()) {
+      return;
+    }
+    if (gateway) {
+      frontend.pipeline().fireUserEventTriggered(CriGateway.DRAIN);
+    } else if (!proxy.settings.drainIdleGrace().isZero()) {
+      checkDrainIdle();
+    }
+  }
+
+  private void checkDrainIdle() {
+    afterQuiet(proxy.settings.drainIdleGrace(), () -> close("drain idle"), this::checkDrainIdle);
   }
 
   @Override
@@ -272,15 +321,19 @@ final class Connection implements Traffic {
   }
 
   private void checkIdle() {
+    afterQuiet(proxy.settings.idleTimeout(), () -> timeout("idle"), this::checkIdle);
+  }
+
+  /** Runs {@code quiet} if no bytes passed for {@code limit}, else {@code recheck} when that could first be true. */
+  private void afterQuiet(Duration limit, Runnable quiet, Runnable recheck) {
     if (!frontend.isActive()) {
       return;
     }
-    long idleNanos = proxy.settings.idleTimeout().toNanos();
-    long quiet = System.nanoTime() - lastActivityNanos;
-    if (quiet >= idleNanos) {
-      timeout("idle");
+    long quietNanos = System.nanoTime() - lastActivityNanos;
+    if (quietNanos >= limit.toNanos()) {
+      quiet.run();
     } else {
-      frontend.eventLoop().schedule(this::checkIdle, idleNanos - quiet, TimeUnit.NANOSECONDS);
+      frontend.eventLoop().schedule(recheck, limit.toNanos() - quietNanos, TimeUnit.NANOSECONDS);
     }
   }
 }

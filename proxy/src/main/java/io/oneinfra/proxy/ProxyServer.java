@@ -15,6 +15,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.NetUtil;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -125,10 +126,25 @@ public final class ProxyServer implements AutoCloseable {
           + future.cause().getMessage(), future.cause());
     }
     listener = future.channel();
+    if (inheritedFd.isPresent() && !sameEndpoint(settings.listen(), localAddress())) {
+      LOG.warn("proxy.listen is {} but the socket systemd passed listens on {}: serving there; keep ListenStream= of "
+          + "oneinfra-agent.socket and proxy.listen in step", settings.listen(), Units.address(localAddress()));
+    }
     LOG.info("proxy listening on {}{} for {} (mode {}, transport {}, tls {}, {} io threads)",
         Units.address(listener.localAddress()), inheritedFd.isPresent() ? " (socket activation)" : "",
         settings.backend(), settings.mode().name().toLowerCase(Locale.ROOT), transport.name().toLowerCase(Locale.ROOT),
         tls.provider().name().toLowerCase(Locale.ROOT), settings.effectiveIoThreads());
+  }
+
+  /** Whether {@code bound} is where {@code configured} says: the same port and address, any wildcard matching any. */
+  static boolean sameEndpoint(Address.Tcp configured, InetSocketAddress bound) {
+    InetSocketAddress wanted = configured.toSocketAddress();
+    if (wanted.getPort() != bound.getPort() || wanted.isUnresolved() || bound.getAddress() == null) {
+      return wanted.getPort() == bound.getPort() && wanted.getHostString().equals(bound.getHostString());
+    }
+    InetAddress want = wanted.getAddress();
+    InetAddress have = bound.getAddress();
+    return want.isAnyLocalAddress() && have.isAnyLocalAddress() || want.equals(have);
   }
 
   /** True when every event loop runs a task within {@code timeout}: the watchdog's liveness probe. */
@@ -199,21 +215,35 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   /**
-   * Stops accepting, closes the handshakes in progress, waits up to {@code timeout} for authenticated connections to
-   * finish, then closes what is left and stops the event loops.
+   * Stops accepting and lets open connections finish: gateway connections send GOAWAY at once and close when their
+   * calls are done; raw relays close when the client does or once quiet for {@code proxy.drainIdleGrace}. Silent
+   * handshakes are closed at once, handshakes under way get {@code proxy.drainIdleGrace} to finish (and then drain as
+   * any connection). Waits up to {@code timeout}, then closes what is left and stops the event loops.
    *
-   * @return true when every authenticated connection finished by itself
+   * @return true when every connection ended before the timeout
    */
   public boolean drain(Duration timeout) {
     listener.close().awaitUninterruptibly();
-    admission.startDrain();
+    // connections accepted before the close are registered on their loops by tasks queued there: let those run, so
+    // that each is admitted and served (they are this process's; under socket activation the next process gets the
+    // ones still in the kernel's queue)
+    if (!group.isShuttingDown()) {
+      for (EventExecutor loop : group) {
+        loop.submit(() -> { }).awaitUninterruptibly();
+      }
+    }
     long deadline = System.nanoTime() + timeout.toNanos();
-    // gateway connections send GOAWAY at once and close when their calls are done; raw relays run to their end
-    admission.fireOnAuthenticated(CriGateway.DRAIN);
+    admission.startDrain(settings.drainIdleGrace(), group.next());
+    admission.forEachAuthenticated(channel -> {
+      Connection connection = channel.attr(Connection.KEY).get();
+      if (connection != null) {
+        connection.drain();
+      }
+    });
     boolean finished = admission.awaitIdle(deadline);
     if (!finished) {
       LOG.warn("drain timeout after {}: closing {} open connections", timeout, admission.authenticated());
-      admission.closeAuthenticated();
+      admission.closeAll();
     }
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     return finished;

@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param idleTimeout a connection with no bytes either way for this long is closed; zero disables it
  * @param maxLifetime a connection open this long is closed; zero disables it
  * @param drainTimeout on stop, how long open connections may finish before they are closed
+ * @param drainIdleGrace on stop, an l4 connection with no bytes either way for this long is closed (its client has
+ *     no call in flight as far as bytes tell); zero waits for the client to close it
  * @param transport epoll, NIO, or the best available
  * @param ioThreads event loop threads; zero means one per core
  * @param tlsProvider BoringSSL (openssl), the JDK, or the best available
@@ -32,6 +34,7 @@ public record ProxySettings(
     Duration idleTimeout,
     Duration maxLifetime,
     Duration drainTimeout,
+    Duration drainIdleGrace,
     Transport.Preference transport,
     int ioThreads,
     TlsProvider tlsProvider,
@@ -73,6 +76,7 @@ public record ProxySettings(
     notNegative("proxy.idleTimeout", idleTimeout);
     notNegative("proxy.maxLifetime", maxLifetime);
     notNegative("proxy.drainTimeout", drainTimeout);
+    notNegative("proxy.drainIdleGrace", drainIdleGrace);
   }
 
   private static void positive(String field, Duration value) {
@@ -108,6 +112,7 @@ public record ProxySettings(
     private Duration idleTimeout = Duration.ZERO;
     private Duration maxLifetime = Duration.ZERO;
     private Duration drainTimeout = Duration.ofSeconds(30);
+    private Duration drainIdleGrace = Duration.ofSeconds(2);
     private Transport.Preference transport = Transport.Preference.AUTO;
     private int ioThreads;
     private TlsProvider tlsProvider = TlsProvider.AUTO;
@@ -150,6 +155,11 @@ public record ProxySettings(
       return this;
     }
 
+    public Builder drainIdleGrace(Duration value) {
+      this.drainIdleGrace = value;
+      return this;
+    }
+
     public Builder transport(Transport.Preference value) {
       this.transport = value;
       return this;
@@ -182,7 +192,7 @@ public record ProxySettings(
 
     public ProxySettings build() {
       return new ProxySettings(listen, backend, maxConnections, handshakeTimeout, connectTimeout, idleTimeout,
-          maxLifetime, drainTimeout, transport, ioThreads, tlsProvider, preAuth, mode, cri);
+          maxLifetime, drainTimeout, drainIdleGrace, transport, ioThreads, tlsProvider, preAuth, mode, cri);
     }
   }
 }

@@ -29,6 +29,7 @@ class ProxySettingsTest {
     assertThat(s.idleTimeout()).isZero();
     assertThat(s.maxLifetime()).isZero();
     assertThat(s.drainTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(s.drainIdleGrace()).isEqualTo(Duration.ofSeconds(2));
     assertThat(s.transport()).isEqualTo(Transport.Preference.AUTO);
     assertThat(s.ioThreads()).isZero();
     assertThat(s.tlsProvider()).isEqualTo(ProxySettings.TlsProvider.AUTO);
@@ -39,11 +40,12 @@ class ProxySettingsTest {
   void builderSettersOverrideDefaults() {
     ProxySettings s = builder().maxConnections(7).handshakeTimeout(Duration.ofMillis(1500))
         .connectTimeout(Duration.ofSeconds(2)).idleTimeout(Duration.ofMinutes(3)).maxLifetime(Duration.ofHours(4))
-        .drainTimeout(Duration.ZERO).transport(Transport.Preference.NIO).ioThreads(2)
-        .tlsProvider(ProxySettings.TlsProvider.JDK).preAuth(new PreAuthLimits(9, 3, Duration.ofMillis(700))).build();
+        .drainTimeout(Duration.ZERO).drainIdleGrace(Duration.ofMillis(250)).transport(Transport.Preference.NIO)
+        .ioThreads(2).tlsProvider(ProxySettings.TlsProvider.JDK).preAuth(new PreAuthLimits(9, 3, Duration.ofMillis(700)))
+        .build();
 
     assertThat(s).isEqualTo(new ProxySettings(LISTEN, BACKEND, 7, Duration.ofMillis(1500), Duration.ofSeconds(2),
-        Duration.ofMinutes(3), Duration.ofHours(4), Duration.ZERO, Transport.Preference.NIO, 2,
+        Duration.ofMinutes(3), Duration.ofHours(4), Duration.ZERO, Duration.ofMillis(250), Transport.Preference.NIO, 2,
         ProxySettings.TlsProvider.JDK, new PreAuthLimits(9, 3, Duration.ofMillis(700)), ProxySettings.Mode.L4,
         CriSettings.DEFAULTS));
   }
@@ -115,13 +117,20 @@ class ProxySettingsTest {
   }
 
   @Test
+  void rejectsNegativeDrainIdleGrace() {
+    assertThatIllegalArgumentException().isThrownBy(() -> builder().drainIdleGrace(Duration.ofMillis(-1)).build())
+        .withMessageStartingWith("proxy.drainIdleGrace: ").withMessageContaining("must not be negative");
+  }
+
+  @Test
   void acceptsZeroForTimeoutsThatZeroDisables() {
     ProxySettings s = builder().idleTimeout(Duration.ZERO).maxLifetime(Duration.ZERO).drainTimeout(Duration.ZERO)
-        .build();
+        .drainIdleGrace(Duration.ZERO).build();
 
     assertThat(s.idleTimeout()).isZero();
     assertThat(s.maxLifetime()).isZero();
     assertThat(s.drainTimeout()).isZero();
+    assertThat(s.drainIdleGrace()).isZero();
   }
 
   @Test

@@ -33,7 +33,7 @@ public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hy
   public AgentConfig {
     stateDir = Objects.requireNonNullElse(stateDir, Path.of("/var/lib/oneinfra-agent"));
     proxy = Objects.requireNonNullElse(proxy, new Proxy(null, null, null, null, null, null, null, null, null, null,
-        null, null, null));
+        null, null, null, null));
     tls = Objects.requireNonNullElse(tls, new Tls(null, null, null, null, null, null, null, null, null, null));
     access = Objects.requireNonNullElse(access, new Access(null, null));
     hypervisor = Objects.requireNonNullElse(hypervisor, new Hypervisor(null, null, null, null, null));
@@ -59,7 +59,7 @@ public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hy
     Proxy p = proxy;
     Proxy newProxy = new Proxy(listen != null ? listen : p.listen(), backend != null ? backend : p.backend(),
         p.maxConnections(), p.handshakeTimeout(), p.connectTimeout(), p.idleTimeout(), p.maxLifetime(),
-        p.drainTimeout(), p.transport(), p.tlsProvider(), p.ioThreads(), p.preauth(), p.mode());
+        p.drainTimeout(), p.drainIdleGrace(), p.transport(), p.tlsProvider(), p.ioThreads(), p.preauth(), p.mode());
     Hypervisor h = hypervisor;
     Hypervisor newHypervisor = new Hypervisor(name != null ? name : h.name(),
         ipAddress != null ? ipAddress : h.ipAddress(), h.isPublic(), h.portRange(), h.controllerAddress());
@@ -273,6 +273,7 @@ public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hy
    * @param idleTimeout close connections quiet this long (0 = never)
    * @param maxLifetime close connections open this long (0 = never)
    * @param drainTimeout on stop, how long open connections may finish
+   * @param drainIdleGrace on stop, l4 connections quiet this long are closed (0 = wait for the client)
    * @param transport {@code auto}, {@code epoll} or {@code nio}
    * @param tlsProvider {@code auto}, {@code openssl} or {@code jdk}
    * @param ioThreads event loop threads (0 = one per core)
@@ -281,8 +282,8 @@ public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hy
    */
   public record Proxy(Address listen, Address backend, Integer maxConnections, Duration handshakeTimeout,
       Duration connectTimeout, Duration idleTimeout, Duration maxLifetime, Duration drainTimeout,
-      Transport.Preference transport, ProxySettings.TlsProvider tlsProvider, Integer ioThreads, Preauth preauth,
-      ProxySettings.Mode mode) {
+      Duration drainIdleGrace, Transport.Preference transport, ProxySettings.TlsProvider tlsProvider,
+      Integer ioThreads, Preauth preauth, ProxySettings.Mode mode) {
 
     public Proxy {
       preauth = Objects.requireNonNullElse(preauth, new Preauth(null, null, null));
@@ -291,7 +292,7 @@ public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hy
     /** This section with another {@code preauth}: what a reload compares to tell restart-only changes apart. */
     public Proxy withPreauth(Preauth other) {
       return new Proxy(listen, backend, maxConnections, handshakeTimeout, connectTimeout, idleTimeout, maxLifetime,
-          drainTimeout, transport, tlsProvider, ioThreads, other, mode);
+          drainTimeout, drainIdleGrace, transport, tlsProvider, ioThreads, other, mode);
     }
 
     /** Validated proxy settings with defaults filled in, and the gateway's default limits. */
@@ -323,6 +324,9 @@ public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hy
       }
       if (drainTimeout != null) {
         b.drainTimeout(drainTimeout);
+      }
+      if (drainIdleGrace != null) {
+        b.drainIdleGrace(drainIdleGrace);
       }
       if (transport != null) {
         b.transport(transport);

@@ -91,6 +91,7 @@ class ConfigLoaderTest {
           idleTimeout: 5m
           maxLifetime: 1h
           drainTimeout: 0
+          drainIdleGrace: 300ms
           transport: nio
           tlsProvider: jdk
           ioThreads: 3
@@ -102,7 +103,7 @@ class ConfigLoaderTest {
 
     assertThat(s).isEqualTo(new ProxySettings(new Address.Tcp("::1", 9443), new Address.Tcp("127.0.0.1", 10010), 12,
         Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofMinutes(5), Duration.ofHours(1), Duration.ZERO,
-        Transport.Preference.NIO, 3, ProxySettings.TlsProvider.JDK,
+        Duration.ofMillis(300), Transport.Preference.NIO, 3, ProxySettings.TlsProvider.JDK,
         new PreAuthLimits(40, 4, Duration.ofMillis(750)), ProxySettings.Mode.CRI, CriSettings.DEFAULTS));
   }
 

@@ -1,6 +1,7 @@
 package io.oneinfra.proxy.cri;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
@@ -15,10 +16,18 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 
 /** The HTTP/2 server the CRI client talks to; hands every frame to its {@link GatewayLink} and polices abuse. */
 final class ClientFacingHandler extends Http2ConnectionHandler {
+  /** The PING of a graceful shutdown ("oneinfra"): its ACK means the client has read the GOAWAY sent before it. */
+  private static final long SHUTDOWN_PING = 0x6f6e65696e667261L;
+  /** How long a client that does not answer PINGs is given before the final GOAWAY. */
+  private static final long SHUTDOWN_PING_TIMEOUT_MILLIS = 10_000;
+
   private final GatewayLink link;
+  private boolean shutdownStarted;
+  private boolean shutdownFinished;
 
   private ClientFacingHandler(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
       GatewayLink link) {
@@ -90,6 +99,38 @@ final class ClientFacingHandler extends Http2ConnectionHandler {
     super.onStreamError(ctx, outbound, cause, http2Ex);
   }
 
+  /**
+   * Stops taking calls without losing one, as gRPC's own servers do: a GOAWAY that refuses no stream, and a PING. A
+   * request the client sent before it read the GOAWAY arrives before the PING's ACK, so it is served rather than lost
+   * to a connection closed under it; at the ACK (or after {@link #SHUTDOWN_PING_TIMEOUT_MILLIS}) the final GOAWAY
+   * names the last stream and the connection closes once its calls are done.
+   */
+  void shutdownGracefully(ChannelHandlerContext ctx) {
+    if (shutdownStarted) {
+      return;
+    }
+    shutdownStarted = true;
+    if (!ctx.channel().isActive()) {
+      ctx.channel().close();
+      return;
+    }
+    goAway(ctx, Integer.MAX_VALUE, Http2Error.NO_ERROR.code(), Unpooled.EMPTY_BUFFER, ctx.newPromise());
+    encoder().writePing(ctx, false, SHUTDOWN_PING, ctx.newPromise());
+    ctx.flush();
+    ctx.executor().schedule(() -> finishShutdown(ctx), SHUTDOWN_PING_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  private void finishShutdown(ChannelHandlerContext ctx) {
+    if (shutdownFinished || !ctx.channel().isActive()) {
+      return;
+    }
+    shutdownFinished = true;
+    goAway(ctx, connection().remote().lastStreamCreated(), Http2Error.NO_ERROR.code(), Unpooled.EMPTY_BUFFER,
+        ctx.newPromise());
+    ctx.flush();
+    ctx.channel().close(); // through this handler: Netty's graceful close waits for the calls in progress
+  }
+
   /** Counts the refusal, then GOAWAY ENHANCE_YOUR_CALM and close, as grpc-go does with "too_many_pings". */
   void cutOff(ChannelHandlerContext ctx, GatewayRefusal reason, String why) {
     link.gateway().refused(reason, link.client(), why);
@@ -131,6 +172,13 @@ final class ClientFacingHandler extends Http2ConnectionHandler {
     @Override
     public void onPingRead(ChannelHandlerContext ctx, long data) {
       controlFrame(ctx, "PING");
+    }
+
+    @Override
+    public void onPingAckRead(ChannelHandlerContext ctx, long data) {
+      if (data == SHUTDOWN_PING) {
+        ((ClientFacingHandler) ctx.handler()).finishShutdown(ctx);
+      }
     }
 
     @Override

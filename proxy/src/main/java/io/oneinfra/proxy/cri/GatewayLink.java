@@ -256,11 +256,14 @@ final class GatewayLink {
     closeClientGracefully();
   }
 
-  /** Stop taking calls: GOAWAY now, close once the calls in progress are done (or the drain timeout passes). */
+  /**
+   * Stop taking calls: GOAWAY now (in two steps, see {@link ClientFacingHandler#shutdownGracefully}), close once the
+   * calls in progress are done (or the drain timeout passes).
+   */
   void closeClientGracefully() {
     if (!closing && clientCtx != null) {
       closing = true;
-      clientCtx.channel().close();
+      clientSide.shutdownGracefully(clientCtx);
     }
   }
 

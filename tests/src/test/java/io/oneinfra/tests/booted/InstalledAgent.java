@@ -4,13 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.oneinfra.agent.manifest.HypervisorManifest;
 import io.oneinfra.agent.manifest.ManifestCodec;
+import io.oneinfra.agent.pki.Issued;
+import io.oneinfra.tests.support.Pods;
 import io.oneinfra.tests.support.TestAgents;
 import io.oneinfra.tests.testbed.BootedDebian;
 import io.oneinfra.tests.testbed.BootedSystemd;
+import io.oneinfra.tests.testbed.Commands;
 import io.oneinfra.tests.testbed.Containerd;
 import io.oneinfra.tests.testbed.Poll;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +33,7 @@ import java.util.function.Supplier;
  */
 final class InstalledAgent implements AutoCloseable {
   static final String UNIT = "oneinfra-agent.service";
+  static final String SOCKET = "oneinfra-agent.socket";
   static final String CONFIG = "/etc/oneinfra/agent.yaml";
   static final String STATE = "/var/lib/oneinfra-agent";
   /** The build's packages (packaging/target), read-only in the machine. */
@@ -85,6 +91,32 @@ final class InstalledAgent implements AutoCloseable {
     return debs.get(0);
   }
 
+  /** This build's .deb repacked as {@code version} in {@code dir} (dpkg-deb on the host), for upgrades. */
+  static Path debAs(String version, Path dir) {
+    Path tree = dir.resolve("tree");
+    Commands.run(COMMAND_TIMEOUT, "dpkg-deb", "--raw-extract", debFile().toString(), tree.toString())
+        .requireSuccess();
+    Commands.run(COMMAND_TIMEOUT, "sed", "-i", "s/^Version: .*/Version: " + version + "/",
+        tree.resolve("DEBIAN/control").toString()).requireSuccess();
+    Path deb = dir.resolve("oneinfra-agent_" + version + "_all.deb");
+    // no compression: only the test reads it, and gzip of the jar would cost seconds
+    Commands.run(COMMAND_TIMEOUT, "dpkg-deb", "--root-owner-group", "-Znone", "--build", tree.toString(),
+        deb.toString()).requireSuccess();
+    return deb;
+  }
+
+  /** The version in this build's .deb file name, oneinfra-agent_VERSION_all.deb. */
+  static String thisVersion() {
+    String name = debFile().getFileName().toString();
+    return name.substring("oneinfra-agent_".length(), name.length() - "_all.deb".length());
+  }
+
+  /** The installed package's version, from dpkg. */
+  String installedVersion() {
+    return machine.exec(COMMAND_TIMEOUT, "dpkg-query", "--show", "--showformat=${Version}", "oneinfra-agent")
+        .requireSuccess().stdout();
+  }
+
   /** {@code cd DIR && apt-get install -y ./FILE}: dependencies resolved by apt, as an administrator installs. */
   BootedDebian.Result aptInstall(String dirInMachine, String fileName) {
     return machine.sh(COMMAND_TIMEOUT, "cd " + dirInMachine + " && apt-get install -y ./" + fileName);
@@ -96,14 +128,43 @@ final class InstalledAgent implements AutoCloseable {
   }
 
   /**
-   * The administrator's edit of agent.yaml: the proxy on this machine's free port instead of 7443, the status
-   * endpoint likewise, and a quicker CRI check.
+   * The administrator's edits for another port, as docs/SYSTEMD.md says: in agent.yaml the proxy on this machine's
+   * free port instead of 7443 (the status endpoint likewise, and a quicker CRI check), and the socket unit's
+   * ListenStream= to match in a drop-in ({@code systemctl edit oneinfra-agent.socket}).
    */
   void configurePorts() {
     machine.sh(COMMAND_TIMEOUT, "sed -i 's/^  listen: 0.0.0.0:7443$/  listen: 0.0.0.0:" + port + "/' " + CONFIG
         + " && grep -q '^  listen: 0.0.0.0:" + port + "$' " + CONFIG
-        + " && printf 'status:\\n  listen: 127.0.0.1:" + statusPort + "\\n  criCheckInterval: 1s\\n' >> " + CONFIG)
-        .requireSuccess();
+        + " && printf 'status:\\n  listen: 127.0.0.1:" + statusPort + "\\n  criCheckInterval: 1s\\n' >> " + CONFIG
+        + " && mkdir -p /etc/systemd/system/" + SOCKET + ".d"
+        + " && printf '[Socket]\\nListenStream=\\nListenStream=0.0.0.0:" + port + "\\n' > /etc/systemd/system/"
+        + SOCKET + ".d/listen.conf").requireSuccess();
+    systemd.daemonReload();
+  }
+
+  /**
+   * The administrator's edit granting {@code ExecSync} to clients named {@code commonName}: the commented example of
+   * the packaged agent.yaml, uncommented.
+   */
+  void allowExecSync(String commonName) {
+    machine.sh(COMMAND_TIMEOUT, "sed -i '/^    #allow:$/,/^    #      commonNames: \\[oneinfra-debug\\]$/"
+        + " s/^    #/    /; s/commonNames: \\[oneinfra-debug\\]$/commonNames: [" + commonName + "]/' " + CONFIG
+        + " && grep -q '^          commonNames: \\[" + commonName + "\\]$' " + CONFIG).requireSuccess();
+  }
+
+  /** A client certificate from the agent's own client CA, named {@code commonName} (read through the host's view). */
+  Issued clientNamed(String commonName) throws IOException {
+    return Pods.clientOf(machine.hostPath(STATE), commonName);
+  }
+
+  /** Whether something accepts TCP connections on the proxy's port now (the machine shares the host's network). */
+  boolean accepting() {
+    try (Socket probe = new Socket()) {
+      probe.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** Reads a file of the machine as root. */

@@ -2,19 +2,27 @@ package io.oneinfra.tests.booted;
 
 import static io.oneinfra.tests.booted.InstalledAgent.COMMAND_TIMEOUT;
 import static io.oneinfra.tests.booted.InstalledAgent.CONFIG;
+import static io.oneinfra.tests.booted.InstalledAgent.SOCKET;
+import static io.oneinfra.tests.booted.InstalledAgent.START_TIMEOUT;
 import static io.oneinfra.tests.booted.InstalledAgent.STATE;
 import static io.oneinfra.tests.booted.InstalledAgent.UNIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.grpc.ManagedChannel;
 import io.oneinfra.agent.cri.CriApiVersion;
 import io.oneinfra.agent.cri.CriChannel;
 import io.oneinfra.agent.cri.CriClient;
+import io.oneinfra.agent.cri.proto.ExecSyncRequest;
+import io.oneinfra.agent.cri.proto.ExecSyncResponse;
 import io.oneinfra.agent.manifest.HypervisorManifest;
 import io.oneinfra.proxy.Pem;
 import io.oneinfra.tests.booted.InstalledAgent.Running;
 import io.oneinfra.tests.support.ControllerView;
+import io.oneinfra.tests.support.CriCalls;
 import io.oneinfra.tests.support.CriScenario;
+import io.oneinfra.tests.support.Elapsed;
 import io.oneinfra.tests.support.OpenConnectionCallers;
+import io.oneinfra.tests.support.Pods;
 import io.oneinfra.tests.testbed.BootedDebian;
 import io.oneinfra.tests.testbed.Containerd;
 import io.oneinfra.tests.testbed.Poll;
@@ -47,6 +55,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 class InstalledServiceIT {
   /** A kernel host name no resolver knows and that is not a valid object name as it stands. */
   private static final String HOSTNAME = "Booted-HV-1";
+  /** A debugging client the administrator grants ExecSync to, for a call that lasts across a stop. */
+  private static final String TESTER = "booted-tester";
   private static final Duration CRI_DEADLINE = Duration.ofSeconds(30);
   private static final Pattern EXPOSURE =
       Pattern.compile("Overall exposure level for oneinfra-agent\\.service: (\\d+\\.\\d+) ");
@@ -71,9 +81,12 @@ class InstalledServiceIT {
   @Order(1)
   void aptInstallsItEnabledButNotStartedOnAMinimalHost() {
     assertThat(install.stdout()).contains("Setting up oneinfra-agent (");
-    assertThat(agent.systemd.systemctl("is-enabled", UNIT).stdout().strip()).isEqualTo("enabled");
+    assertThat(agent.systemd.systemctl("is-enabled", UNIT, SOCKET).stdout().lines()).containsExactly("enabled",
+        "enabled");
     assertThat(agent.systemd.show(UNIT, "ActiveState", "NRestarts"))
         .containsEntry("ActiveState", "inactive").containsEntry("NRestarts", "0");
+    assertThat(agent.systemd.property(SOCKET, "ActiveState")).as("nothing listens before the start")
+        .isEqualTo("inactive");
     // The host really is minimal: no kill binary (procps), and nothing resolves the machine's own name.
     assertThat(agent.machine.sh(COMMAND_TIMEOUT, "command -v kill; test -e /bin/kill || echo no-kill-binary")
         .stdout()).contains("no-kill-binary");
@@ -82,13 +95,18 @@ class InstalledServiceIT {
 
   @Test
   @Order(2)
-  void startsActiveWithReadySeenBySystemdNoRestartAndTheKernelsHostName() {
+  void startsActiveWithReadySeenBySystemdOnTheSocketFromSystemdNoRestartAndTheKernelsHostName() {
     agent.configurePorts();
     agent.start(); // Type=notify: returns once systemd has READY=1
     assertThat(agent.systemd.show(UNIT, "Type", "ActiveState", "SubState", "NRestarts", "StatusText"))
         .containsEntry("Type", "notify").containsEntry("ActiveState", "active").containsEntry("SubState", "running")
         .containsEntry("NRestarts", "0").hasEntrySatisfying("StatusText", text -> assertThat(text)
             .startsWith("serving (cri gateway); "));
+    // the start pulled the socket in (Wants=): systemd holds the port and passed it to the agent
+    assertThat(agent.systemd.show(SOCKET, "ActiveState", "Listen")).containsEntry("ActiveState", "active")
+        .containsEntry("Listen", "0.0.0.0:" + agent.port + " (Stream)");
+    agent.awaitAgentMessage(line -> line.startsWith("i.o.p.ProxyServer: proxy listening on 0.0.0.0:" + agent.port
+        + " (socket activation) for unix:/run/containerd/containerd.sock (mode cri,"));
     Poll.until(Duration.ofSeconds(30), "STATUS= with the first CRI check", () -> agent.systemd
         .property(UNIT, "StatusText").startsWith("serving (cri gateway); cri containerd 1.6"), () -> agent.systemd
         .property(UNIT, "StatusText"));
@@ -147,24 +165,27 @@ class InstalledServiceIT {
 
   @Test
   @Order(5)
-  void restartUnderLoadLetsOpenConnectionsFinishAndComesBackAsANewProcess() throws Exception {
+  void restartUnderLoadFailsNoCallAndComesBackAsANewProcessOnTheSameSocket() throws Exception {
     Running before = agent.running();
+    String socketSince = agent.systemd.property(SOCKET, "ActiveEnterTimestampMonotonic");
     OpenConnectionCallers callers = OpenConnectionCallers.start(before.manifest(), 6, CriApiVersion.V1);
-    CompletableFuture<BootedDebian.Result> restart =
-        CompletableFuture.supplyAsync(() -> agent.systemd.systemctl("restart", UNIT));
-    agent.systemd.awaitProperty(UNIT, "ActiveState", "deactivating", Duration.ofSeconds(20));
-    callers.awaitMoreCalls(100, Duration.ofSeconds(10)); // the old process drains: open connections still served
-    callers.stopAndCheck(Duration.ofSeconds(60)); // the controller's calls end, and the drain with them
-    restart.get(2, TimeUnit.MINUTES).requireSuccess();
+    callers.awaitMoreCalls(100, Duration.ofSeconds(30));
+    agent.systemd.systemctl("restart", UNIT).requireSuccess(); // returns once the new process sent READY=1
+    // the same callers, moved to the new process by the old one's GOAWAY, their reconnections queued by the socket
+    callers.awaitMoreCalls(100, Duration.ofSeconds(30));
+    callers.stopAndCheck(Duration.ofSeconds(60)); // rethrows a failed call
 
     assertThat(agent.systemd.show(UNIT, "ActiveState", "NRestarts")).containsEntry("ActiveState", "active")
         .containsEntry("NRestarts", "0");
     assertThat(agent.mainPid()).isNotEqualTo(before.pid());
+    assertThat(agent.systemd.property(SOCKET, "ActiveEnterTimestampMonotonic")).as("the socket was kept")
+        .isEqualTo(socketSince);
     agent.awaitAgentMessage("i.o.a.Agent: stopped (all connections finished)"::equals, "_PID=" + before.pid());
-    try (CriChannel channel = ControllerView.dial(agent.manifest(), null)) {
-      assertThat(new CriClient(channel.channel(), CriApiVersion.V1, CRI_DEADLINE).version().getRuntimeName())
-          .isEqualTo("containerd");
-    }
+    // the first start recorded its classes and ExecStartPost= made the archive: this start maps it
+    assertThat(agent.read("/proc/" + agent.mainPid() + "/cmdline").split("\0"))
+        .anyMatch(arg -> arg.matches("-XX:SharedArchiveFile=/var/cache/oneinfra-agent/agent-\\d+\\.jsa"));
+    assertThat(agent.machine.exec(COMMAND_TIMEOUT, "stat", "-c", "%a %U", "/var/cache/oneinfra-agent")
+        .requireSuccess().stdout().strip()).isEqualTo("700 root");
   }
 
   @Test
@@ -268,17 +289,66 @@ class InstalledServiceIT {
 
   @Test
   @Order(9)
-  void stopLetsAnInFlightPodLifecycleFinishAndExitsZero(Containerd containerd) throws Exception {
+  void stoppingOnlyTheServiceLeavesThePortOpenAndTheNextConnectionStartsTheAgentAgain() throws Exception {
+    long before = agent.running().pid();
+    BootedDebian.Result stop = agent.systemd.systemctl("stop", UNIT).requireSuccess();
+    assertThat(stop.stderr()).contains("Stopping oneinfra-agent.service, but it can still be activated by:",
+        SOCKET);
+    assertThat(agent.systemd.property(UNIT, "ActiveState")).isEqualTo("inactive");
+    assertThat(agent.systemd.property(SOCKET, "ActiveState")).isEqualTo("active");
+
+    // the controller's next connection waits in the socket's queue while systemd starts the agent for it
+    try (CriChannel channel = ControllerView.dial(agent.manifest(), null)) {
+      assertThat(new CriClient(channel.channel(), CriApiVersion.V1, CRI_DEADLINE).version().getRuntimeName())
+          .isEqualTo("containerd");
+    }
+    // serving comes before READY=1 and ExecStartPost=: the unit turns active a moment later
+    agent.systemd.awaitProperty(UNIT, "ActiveState", "active", START_TIMEOUT);
+    assertThat(agent.mainPid()).isNotEqualTo(before).isPositive();
+  }
+
+  @Test
+  @Order(10)
+  void stoppingTheSocketStopsTheAgentLetsTheCallInFlightFinishMovesClientsOffAndClosesThePort(Containerd containerd)
+      throws Exception {
     Running running = agent.running();
-    CompletableFuture<Void> lifecycle = CriScenario.inFlight(running.manifest(), CriApiVersion.V1, containerd);
+    // the administrator grants ExecSync to a debugging client; reload applies cri.authorization
+    agent.allowExecSync(TESTER);
+    String cursor = agent.systemd.cursor();
+    agent.systemd.systemctl("reload", UNIT).requireSuccess();
+    agent.awaitAgentEntryAfter(cursor, line -> line.startsWith("i.o.a.Agent: reload: cri.authorization profile "
+        + "controller with 1 allow"));
+    Pods.Pod pod = Pods.runSleeper(containerd, "booted-stop");
+    ManagedChannel tester = ControllerView.dialAs(running.manifest(), agent.clientNamed(TESTER), 1 << 20);
+    String marker = "stopped-" + pod.containerId().substring(0, 8);
+    try (ControllerLoad controller = ControllerLoad.start(running.manifest().spec().remoteCriEndpoint()
+        .criEndpointUri(), running.manifest(), 2, 1)) {
+      controller.awaitMoreCalls(50, Duration.ofSeconds(30));
+      CompletableFuture<ExecSyncResponse> inFlight = CompletableFuture.supplyAsync(() -> CriCalls.call(tester,
+          CriApiVersion.V1, "ExecSync", ExecSyncRequest.newBuilder().setContainerId(pod.containerId())
+              .addCmd("/bin/sh").addCmd("-c").addCmd("sleep 3; echo " + marker).build(),
+          ExecSyncResponse.getDefaultInstance(), CRI_DEADLINE));
+      Poll.until(Duration.ofSeconds(10), "the exec running", () -> Pods.running("sleep", "3"));
 
-    agent.systemd.systemctl("stop", UNIT).requireSuccess();
+      Elapsed stopping = Elapsed.start();
+      agent.systemd.systemctl("stop", SOCKET).requireSuccess(); // PartOf=: the service stops first, then the socket
 
-    lifecycle.get(60, TimeUnit.SECONDS);
+      assertThat(inFlight.get(30, TimeUnit.SECONDS).getStdout().toStringUtf8()).isEqualTo(marker + "\n");
+      // the drain ended with the call (3 s), not at proxy.drainTimeout (30 s)
+      stopping.assertBetween(Duration.ZERO, Duration.ofSeconds(20));
+      ControllerLoad.Figures moved = controller.stop();
+      assertThat(moved.failures()).as("after the stop nothing listens: calls fail as unavailable")
+          .isNotEmpty().allSatisfy(failure -> assertThat(failure).startsWith("Status{code=UNAVAILABLE"));
+    } finally {
+      tester.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      Pods.remove(containerd, pod);
+    }
     assertThat(agent.systemd.show(UNIT, "ActiveState", "Result", "ExecMainCode", "ExecMainStatus"))
         .containsEntry("ActiveState", "inactive").containsEntry("Result", "success")
         .containsEntry("ExecMainCode", "1") // CLD_EXITED: it exited by itself
         .containsEntry("ExecMainStatus", "0");
+    assertThat(agent.systemd.property(SOCKET, "ActiveState")).isEqualTo("inactive");
+    assertThat(agent.accepting()).as("the port closed").isFalse();
     assertThat(agent.awaitAgentMessage("i.o.a.Agent: stopped (all connections finished)"::equals, "_PID="
         + running.pid())).anyMatch(line -> line.matches("i\\.o\\.a\\.Agent: stopping: draining \\d+ open "
         + "connections"));

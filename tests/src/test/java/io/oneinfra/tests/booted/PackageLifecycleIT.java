@@ -2,12 +2,12 @@ package io.oneinfra.tests.booted;
 
 import static io.oneinfra.tests.booted.InstalledAgent.COMMAND_TIMEOUT;
 import static io.oneinfra.tests.booted.InstalledAgent.CONFIG;
+import static io.oneinfra.tests.booted.InstalledAgent.SOCKET;
 import static io.oneinfra.tests.booted.InstalledAgent.STATE;
 import static io.oneinfra.tests.booted.InstalledAgent.UNIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.oneinfra.tests.support.ControllerView;
-import io.oneinfra.tests.testbed.Commands;
 import io.oneinfra.tests.testbed.Containerd;
 import io.oneinfra.tests.testbed.SharedContainerd;
 import java.nio.file.Files;
@@ -48,7 +48,8 @@ class PackageLifecycleIT {
 
   @BeforeAll
   static void bootWithThePreviousBuild(Containerd containerd) throws Exception {
-    Path previous = previousBuild(Files.createDirectories(work.resolve("previous")));
+    // this build as version 0.0.1: what the host ran before
+    Path previous = InstalledAgent.debAs(PREVIOUS_VERSION, Files.createDirectories(work.resolve("previous")));
     agent = InstalledAgent.boot("booted-lifecycle", containerd,
         new InstalledAgent.Mount(previous.getParent(), PREVIOUS_DIR));
     filesBeforeInstall = files();
@@ -61,20 +62,6 @@ class PackageLifecycleIT {
     }
   }
 
-  /** This build's .deb as version 0.0.1: what the host ran before (dpkg-deb on the host). */
-  private static Path previousBuild(Path dir) {
-    Path tree = dir.resolve("tree");
-    Commands.run(COMMAND_TIMEOUT, "dpkg-deb", "--raw-extract", InstalledAgent.debFile().toString(), tree.toString())
-        .requireSuccess();
-    Commands.run(COMMAND_TIMEOUT, "sed", "-i", "s/^Version: .*/Version: " + PREVIOUS_VERSION + "/",
-        tree.resolve("DEBIAN/control").toString()).requireSuccess();
-    Path deb = dir.resolve("oneinfra-agent_" + PREVIOUS_VERSION + "_all.deb");
-    // no compression: only this test reads it, and gzip of the jar would cost seconds
-    Commands.run(COMMAND_TIMEOUT, "dpkg-deb", "--root-owner-group", "-Znone", "--build", tree.toString(),
-        deb.toString()).requireSuccess();
-    return deb;
-  }
-
   @Test
   @Order(1)
   void anUpgradeWhileRunningRestartsTheAgentAndKeepsItsConfigAndPki() throws Exception {
@@ -82,6 +69,7 @@ class PackageLifecycleIT {
     agent.configurePorts();
     agent.start();
     long before = agent.mainPid();
+    String socketSince = agent.systemd.property(SOCKET, "ActiveEnterTimestampMonotonic");
     modifiedConfig = agent.read(CONFIG);
     pki = pkiChecksums();
     served = ControllerView.servedCertificate(agent.manifest());
@@ -89,9 +77,12 @@ class PackageLifecycleIT {
     String upgrade = agent.installThisBuild().stdout();
 
     assertThat(upgrade).contains("over (" + PREVIOUS_VERSION + ")");
-    assertThat(installedVersion()).isEqualTo(thisVersion());
+    assertThat(agent.installedVersion()).isEqualTo(InstalledAgent.thisVersion());
     assertThat(agent.systemd.show(UNIT, "ActiveState", "NRestarts")).containsEntry("ActiveState", "active")
         .containsEntry("NRestarts", "0");
+    // the port stayed open: the socket was neither stopped nor restarted (RestartsIT calls through an upgrade)
+    assertThat(agent.systemd.show(SOCKET, "ActiveState", "ActiveEnterTimestampMonotonic"))
+        .containsEntry("ActiveState", "active").containsEntry("ActiveEnterTimestampMonotonic", socketSince);
     assertThat(agent.mainPid()).as("restarted by the upgrade").isNotEqualTo(before).isPositive();
     agent.awaitAgentMessage("i.o.a.Agent: stopped (all connections finished)"::equals, "_PID=" + before);
     assertThat(agent.read(CONFIG)).isEqualTo(modifiedConfig);
@@ -101,10 +92,14 @@ class PackageLifecycleIT {
 
   @Test
   @Order(2)
-  void removeStopsTheAgentAndKeepsConfigAndState() {
+  void removeStopsTheAgentClosesItsPortAndKeepsConfigAndState() {
     agent.machine.exec(COMMAND_TIMEOUT, "apt-get", "remove", "-y", "oneinfra-agent").requireSuccess();
 
     assertThat(agent.systemd.property(UNIT, "ActiveState")).isEqualTo("inactive");
+    assertThat(agent.systemd.property(SOCKET, "ActiveState")).isEqualTo("inactive");
+    assertThat(agent.accepting()).as("the port closed").isFalse();
+    assertThat(agent.machine.exec(COMMAND_TIMEOUT, "test", "-e", "/var/cache/oneinfra-agent").exitCode())
+        .as("the class-data sharing archive, made for the jar that is gone").isNotZero();
     assertThat(javaProcesses()).as("no agent process left").isEmpty();
     assertThat(agent.machine.exec(COMMAND_TIMEOUT, "test", "-e", "/usr/bin/oneinfra-agent").exitCode()).isNotZero();
     assertThat(agent.read(CONFIG)).isEqualTo(modifiedConfig);
@@ -125,7 +120,9 @@ class PackageLifecycleIT {
     added.removeAll(filesBeforeInstall);
     Set<String> gone = new TreeSet<>(filesBeforeInstall);
     gone.removeAll(files());
-    assertThat(added).as("left behind").isEmpty();
+    // what the administrator added (configurePorts' socket drop-in) is theirs: dpkg never removes it
+    String dropIns = "/etc/systemd/system/" + SOCKET + ".d";
+    assertThat(added).as("left behind").containsExactly(dropIns, dropIns + "/listen.conf");
     assertThat(gone).as("taken away").isEmpty();
     assertThat(javaProcesses()).isEmpty();
   }
@@ -148,19 +145,8 @@ class PackageLifecycleIT {
         .lines().toList();
   }
 
-  private static String installedVersion() {
-    return agent.machine.exec(COMMAND_TIMEOUT, "dpkg-query", "--show", "--showformat=${Version}", "oneinfra-agent")
-        .requireSuccess().stdout();
-  }
-
   private static String dpkgStatus() {
     return agent.machine.exec(COMMAND_TIMEOUT, "dpkg-query", "--show", "--showformat=${Status}", "oneinfra-agent")
         .requireSuccess().stdout();
-  }
-
-  /** The version in this build's .deb file name, oneinfra-agent_VERSION_all.deb. */
-  private static String thisVersion() {
-    String name = InstalledAgent.debFile().getFileName().toString();
-    return name.substring("oneinfra-agent_".length(), name.length() - "_all.deb".length());
   }
 }

@@ -9,6 +9,7 @@ import io.oneinfra.proxy.TlsMaterial;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
@@ -58,6 +59,21 @@ public final class ProxyUnderTest implements AutoCloseable {
 
   public int port() {
     return server.localAddress().getPort();
+  }
+
+  /**
+   * Whether a TCP connection to the proxy's port is accepted now (false once the drain closed the listener). The probe
+   * ends with a reset, so the proxy drops it at once: a FIN before the handshake would leave it open (half-closed)
+   * until the handshake timeout, and a drain would wait for it.
+   */
+  public boolean accepts() {
+    try (Socket probe = new Socket()) {
+      probe.setSoLinger(true, 0);
+      probe.connect(address(), 1000);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** A meter's or counter's count, by its documented name. */
