@@ -17,6 +17,7 @@ import java.util.TreeMap;
  * @param peakSinceDisturbance the fullest bin from the disturbance's start to the window's end
  * @param reregisteredSeconds from the end of the disturbance (for a restart: from each agent's own restart) until
  *     every agent had written its Lease successfully again; null for the steady state, -1 when some never did
+ * @param firstAfter each agent's first request once the disturbance ended, by verb and resource
  * @param connections connections the agents opened (a request on a client port new for its agent)
  * @param answered429 requests answered 429
  * @param earlyAfter429 requests an agent sent before the Retry-After it had been given had passed
@@ -27,7 +28,8 @@ import java.util.TreeMap;
  */
 record Figures(Scenario scenario, int agents, double seconds, double binSeconds, int[] bins, long requests,
     Map<String, Long> perKind, Map<Integer, Long> perStatus, int peakBin, double peakAtSeconds,
-    int peakSinceDisturbance, Double reregisteredSeconds, long connections, long answered429, long earlyAfter429,
+    int peakSinceDisturbance, Double reregisteredSeconds, Map<String, Long> firstAfter, long connections,
+    long answered429, long earlyAfter429,
     Double shortestWaitAfter429, double heapPerAgentKib, double rssPerAgentKib, double threadsPerAgent) {
 
   /** Figures of {@code outcome} from the requests of its window ({@code inWindow}) and all requests logged. */
@@ -60,7 +62,8 @@ record Figures(Scenario scenario, int agents, double seconds, double binSeconds,
     long heapAfter = outcome.statsAtEnd().stream().mapToLong(Fleet.JvmStats::heapBytes).sum();
     return new Figures(outcome.scenario(), agents, seconds, binNanos / 1e9, bins, inWindow.size(), perKind,
         perStatus, bins.length == 0 ? 0 : bins[peak], peak * binNanos / 1e9, sinceDisturbance,
-        reregistered(outcome, inWindow, agents), inWindow.stream().filter(Request::connected).count(),
+        reregistered(outcome, inWindow, agents), firstAfter(outcome, inWindow),
+        inWindow.stream().filter(Request::connected).count(),
         waits.answered, waits.early, waits.shortestSeconds(),
         (heapAfter - heapBefore) / 1024.0 / agents, (double) (outcome.peakRssKib() - rssBefore) / agents,
         (double) (outcome.peakThreads() - threadsBefore) / agents);
@@ -108,6 +111,15 @@ record Figures(Scenario scenario, int agents, double seconds, double binSeconds,
     }
     long from = outcome.restartedNanos().isEmpty() ? outcome.endedNanos() : outcome.beganNanos();
     return firstWrite.values().stream().mapToLong(t -> t - from).max().orElse(0) / 1e9;
+  }
+
+  private static Map<String, Long> firstAfter(ScenarioRunner.Outcome outcome, List<Request> inWindow) {
+    Map<Integer, String> first = new HashMap<>();
+    inWindow.stream().filter(r -> r.atNanos() >= outcome.endedNanos())
+        .forEach(r -> first.putIfAbsent(r.agent(), r.kind()));
+    Map<String, Long> kinds = new TreeMap<>();
+    first.values().forEach(kind -> kinds.merge(kind, 1L, Long::sum));
+    return kinds;
   }
 
   private record RetryAfter(long answered, long early, long shortestNanos) {

@@ -96,12 +96,6 @@ final class Fleet implements AutoCloseable {
     }).toList();
   }
 
-  /** How many agents say they are registered. */
-  long registered() {
-    members.forEach(m -> m.send("registered"));
-    return members.stream().mapToLong(m -> Long.parseLong(m.expect("registered").split(" ")[1])).sum();
-  }
-
   /** The JVMs' process ids. */
   List<Long> pids() {
     return members.stream().map(m -> m.process.pid()).toList();

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * A JVM holding a share of the simulated fleet: agents {@code first} to {@code first + count - 1}, each a real
  * {@code kubernetes} registrar ({@link Registrar#create}: its own kubeconfig and token, fabric8 client, thread and
  * timers). Commanded one line at a time on stdin ({@code start}, {@code restart MILLIS}, {@code stats},
- * {@code registered}, {@code exit}); answers on stdout, logs (WARN and up) on stderr.
+ * {@code exit}); answers on stdout, logs (WARN and up) on stderr.
  *
  * <p>Arguments: the API URL, the working directory, first, count, then {@link TimeScale#args}.
  */
@@ -91,7 +91,6 @@ public final class FleetJvm {
         case "start" -> start();
         case "restart" -> restart(Duration.ofMillis(Long.parseLong(words[1])));
         case "stats" -> answer(stats());
-        case "registered" -> answer("registered " + running().filter(a -> a.state().registered()).count());
         case "exit" -> {
           running().parallel().forEach(Registrar::close);
           answer("bye");

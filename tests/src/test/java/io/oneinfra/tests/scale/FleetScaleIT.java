@@ -117,6 +117,11 @@ class FleetScaleIT {
       soft.assertThat(f.peakRateSinceDisturbance()).as(id + ": no wave beyond twice the steady state's "
           + format(steady.meanRate()) + " req/s").isLessThanOrEqualTo(2 * steady.meanRate());
     }
+    Figures outage = figures.stream().filter(f -> f.scenario().disturbance() == Scenario.Disturbance.OUTAGE)
+        .findFirst().orElseThrow();
+    soft.assertThat(outage.firstAfter()).as("after the outage each agent's first request renews its Lease, the "
+        + "Hypervisor resync that fell due put off").containsOnlyKeys("PUT leases").containsEntry("PUT leases",
+        (long) AGENTS);
     Figures shedding = figures.stream().filter(f -> f.scenario().disturbance() == Scenario.Disturbance.SHEDDING)
         .findFirst().orElseThrow();
     soft.assertThat(shedding.answered429()).as("the API answered 429s").isPositive();

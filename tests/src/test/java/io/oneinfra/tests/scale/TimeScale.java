@@ -39,11 +39,12 @@ record TimeScale(Duration renew, Duration resync, Duration firstSync, Duration b
 
   /**
    * Every interval a tenth of the real one, and the disturbances shorter still, so that CI runs it in about a
-   * minute. Retry-After stays 1 s (the header counts whole seconds); waves are counted per two seconds, two renew
-   * intervals, since 50 agents make too few requests in a tenth of one to tell a wave from chance.
+   * minute; the resync a thirtieth, so that it falls due during the outage as it does at full scale. Retry-After
+   * stays 1 s (the header counts whole seconds); waves are counted per two seconds, two renew intervals, since 50
+   * agents make too few requests in a tenth of one to tell a wave from chance.
    */
   static TimeScale smoke() {
-    return new TimeScale(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(3),
+    return new TimeScale(Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(3),
         Duration.ofMillis(10), Duration.ofSeconds(3), 4, 1, Duration.ofSeconds(2), Duration.ofSeconds(10),
         Duration.ofSeconds(4), Duration.ofMillis(100), Duration.ofSeconds(10), Duration.ofSeconds(8),
         Duration.ofSeconds(5), Duration.ofSeconds(8));
