@@ -86,6 +86,8 @@ final class KubernetesRegistrar implements Registrar {
   private final Meter failures;
   private final Meter renewals;
   private final Meter conflicts;
+  private final RetryAfterRecorder retryAfter = new RetryAfterRecorder(Clock.systemUTC());
+  private final ResyncSchedule resyncs;
   private final ScheduledExecutorService executor;
   private final AtomicBoolean triggered = new AtomicBoolean();
   private final Object scheduling = new Object();
@@ -98,8 +100,6 @@ final class KubernetesRegistrar implements Registrar {
   private volatile Instant nextAttempt;
   private volatile Instant lastRenewal;
   private volatile boolean closed;
-  private final RetryAfterRecorder retryAfter = new RetryAfterRecorder(Clock.systemUTC());
-  private final ResyncSchedule resyncs;
 
   // only touched on the registration thread
   private KubernetesClient client;
