@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.oneinfra.tests.registration.ApiDouble;
 import io.oneinfra.tests.registration.ApiInterposer;
 import io.oneinfra.tests.testbed.Poll;
+import io.oneinfra.tests.testbed.Requirements;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +53,7 @@ class FleetScaleIT {
 
   @Test
   void theFleetStaysWithinItsBudgetThroughEveryScenario() throws Exception {
+    Requirements.require("fc-list"); // the charts' text: fontconfig and a font (tests/install-deps.sh)
     DOUBLE_LOG.setLevel(java.util.logging.Level.WARNING);
     Path dir = Files.isDirectory(SHM) && Files.isWritable(SHM)
         ? Files.createTempDirectory(SHM, "oneinfra-fleet-") : tempDir;
