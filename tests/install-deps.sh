@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the integration tests run for real (containerd, runc, haproxy, ...), the
 # packaging tools the package tests use (rpm, lintian, systemd-analyze), Prometheus for the monitoring tests, what
-# the booted tests need (debootstrap, systemd-nspawn), and containerd 2.1 from Debian sid, unpacked privately.
+# the booted tests need (debootstrap, systemd-nspawn), a font for the scale charts, and containerd 2.1 from Debian
+# sid, unpacked privately.
 # Idempotent: does nothing when every command is already present.
 set -euo pipefail
 
@@ -26,6 +27,8 @@ declare -A PACKAGE_OF=(
   # monitoring/: promtool checks and unit-tests the alert rules; a real Prometheus scrapes the agent
   [prometheus]=prometheus
   [promtool]=prometheus
+  # tests/scale: the charts' text needs fontconfig and a font (the JDK has none of its own)
+  [fc-list]=fontconfig
 )
 
 # runc and haproxy live in /usr/sbin, which a non-root PATH may lack.
@@ -44,6 +47,11 @@ done
 if ! /usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1; then
   echo "missing: python module prometheus_client for /usr/bin/python3 (package python3-prometheus-client)"
   missing+=(python3-prometheus-client)
+fi
+
+if [[ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]]; then
+  echo "missing: a font for the scale charts (package fonts-dejavu-core)"
+  missing+=(fonts-dejavu-core)
 fi
 
 # systemd-socket-activate hands the agent a listening socket, as systemd's socket units do.

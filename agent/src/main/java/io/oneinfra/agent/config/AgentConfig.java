@@ -104,7 +104,8 @@ public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hy
    * @param resyncInterval kubernetes: how often the Hypervisor object is re-read and corrected (default 5m)
    * @param recreate kubernetes: recreate the Hypervisor when someone deleted it (default true)
    * @param firstSyncDelay kubernetes: the first sync waits a random time up to this, so a fleet restarting together
-   *     does not stampede the API server (default 10s; 0 syncs at once)
+   *     does not stampede the API server (default 30s: a restart costs three requests, spread over three renew
+   *     intervals; 0 syncs at once)
    * @param backoffInitial kubernetes: the first retry delay after a failure, doubled on each further one (100ms)
    * @param backoffMax kubernetes: the retry delay's cap (30s)
    * @param certificateRenewal kubernetes: renew the kubeconfig's embedded hypervisor client certificate (the one
@@ -137,7 +138,7 @@ public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hy
       renewInterval = Objects.requireNonNullElse(renewInterval, Duration.ofSeconds(10));
       resyncInterval = Objects.requireNonNullElse(resyncInterval, Duration.ofMinutes(5));
       recreate = Objects.requireNonNullElse(recreate, true);
-      firstSyncDelay = Objects.requireNonNullElse(firstSyncDelay, Duration.ofSeconds(10));
+      firstSyncDelay = Objects.requireNonNullElse(firstSyncDelay, Duration.ofSeconds(30));
       backoffInitial = Objects.requireNonNullElse(backoffInitial, Duration.ofMillis(100));
       backoffMax = Objects.requireNonNullElse(backoffMax, Duration.ofSeconds(30));
       certificateRenewal = Objects.requireNonNullElse(certificateRenewal, true);

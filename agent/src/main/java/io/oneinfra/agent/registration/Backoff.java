@@ -5,7 +5,8 @@ import java.util.function.DoubleSupplier;
 
 /**
  * Retry delays: {@code initial} doubled on each consecutive failure up to {@code max}, each less a random part of
- * up to a quarter, so a fleet that failed together does not retry together; never more than {@code max}.
+ * up to a quarter, so a fleet that failed together does not retry together; never more than {@code max} unless the
+ * API said {@code Retry-After}.
  */
 final class Backoff {
   private final long initialNanos;
@@ -26,6 +27,32 @@ final class Backoff {
     }
     base = Math.min(base, maxNanos);
     return Duration.ofNanos(base - (long) (base * 0.25 * random.getAsDouble()));
+  }
+
+  /**
+   * The delay before the next try after {@code failures} consecutive failures, the last of which the API answered
+   * with {@code status} (0: no answer) and {@code retryAfter} (null: none). With Retry-After: never sooner, and up to
+   * a quarter later, so a fleet told the same moment does not come back together. After a 429 or a 5xx without
+   * one: at least {@code pace} (±10%), so a fleet retrying an API that sheds load sends it no more than usual.
+   * Otherwise (no answer, or another status): {@link #delay(int)}.
+   */
+  Duration delay(int failures, int status, Duration retryAfter, Duration pace) {
+    Duration backoff = delay(failures);
+    if (retryAfter != null) {
+      long nanos = retryAfter.toNanos();
+      Duration told = Duration.ofNanos(nanos + (long) (nanos * 0.25 * random.getAsDouble()));
+      return told.compareTo(backoff) > 0 ? told : backoff;
+    }
+    if (status == 429 || status >= 500) {
+      Duration paced = jittered(pace, random);
+      return paced.compareTo(backoff) > 0 ? paced : backoff;
+    }
+    return backoff;
+  }
+
+  /** A random point in {@code [0, interval]}: spreads a fleet's next sync over a whole interval. */
+  static Duration within(Duration interval, DoubleSupplier random) {
+    return Duration.ofNanos((long) (interval.toNanos() * random.getAsDouble()));
   }
 
   /** {@code interval} plus or minus up to 10%. */

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseSpec;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -25,6 +26,7 @@ import io.oneinfra.agent.manifest.HypervisorManifest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -43,6 +45,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,8 +55,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Only {@code spec} and the agent's own labels and annotations are written, never {@code status} (the
  * controller's): an update re-reads the object, keeps its resourceVersion and status, sets the spec, and on 409
- * re-reads and tries again. Failures back off with jitter (100 ms doubling to 30 s by default) and never touch the
- * proxy. The kubeconfig is re-read after every failure, so fixing it needs no restart.
+ * re-reads and tries again. A renewal is one PUT of the Lease as the API last returned it (its resourceVersion makes
+ * it safe); only a 409 or 404 makes it read the Lease again. Failures back off with jitter (100 ms doubling to 30 s
+ * by default), never sooner than a Retry-After, and at the renew pace while the API sheds load (429, 5xx); they never
+ * touch the proxy. The kubeconfig is re-read after every failure but those, so fixing it needs no restart.
  */
 final class KubernetesRegistrar implements Registrar {
   private static final Logger LOG = LoggerFactory.getLogger(KubernetesRegistrar.class);
@@ -70,6 +75,7 @@ final class KubernetesRegistrar implements Registrar {
   static final String MANAGED_BY = "oneinfra-agent";
   private static final int MAX_CONFLICT_ATTEMPTS = 5;
   private static final ObjectMapper JSON = JsonMapper.builder().build();
+  private static final DoubleSupplier RANDOM = () -> ThreadLocalRandom.current().nextDouble();
 
   private final AgentConfig.Registration config;
   private final FileRegistrar localCopy;
@@ -80,6 +86,8 @@ final class KubernetesRegistrar implements Registrar {
   private final Meter failures;
   private final Meter renewals;
   private final Meter conflicts;
+  private final RetryAfterRecorder retryAfter = new RetryAfterRecorder(Clock.systemUTC());
+  private final ResyncSchedule resyncs;
   private final ScheduledExecutorService executor;
   private final AtomicBoolean triggered = new AtomicBoolean();
   private final Object scheduling = new Object();
@@ -97,7 +105,7 @@ final class KubernetesRegistrar implements Registrar {
   private KubernetesClient client;
   private String hypervisorUid;
   private boolean leaseSeen;
-  private Instant lastFullSync;
+  private Lease held; // the Lease as the API returned it after our last write: the next renewal's base
   private int consecutiveFailures;
 
   KubernetesRegistrar(AgentConfig.Registration config, FileRegistrar localCopy, MetricRegistry metrics,
@@ -105,8 +113,8 @@ final class KubernetesRegistrar implements Registrar {
     this.config = config;
     this.localCopy = localCopy;
     this.onChange = onChange;
-    this.backoff = new Backoff(config.backoffInitial(), config.backoffMax(),
-        () -> ThreadLocalRandom.current().nextDouble());
+    this.backoff = new Backoff(config.backoffInitial(), config.backoffMax(), RANDOM);
+    this.resyncs = new ResyncSchedule(config.resyncInterval(), Clock.systemUTC(), RANDOM);
     this.holderIdentity = hostName() + "_" + ProcessHandle.current().pid() + "_"
         + HexFormat.of().formatHex(new byte[] {(byte) ThreadLocalRandom.current().nextInt(),
             (byte) ThreadLocalRandom.current().nextInt(), (byte) ThreadLocalRandom.current().nextInt()});
@@ -199,25 +207,26 @@ final class KubernetesRegistrar implements Registrar {
       return;
     }
     triggered.set(false);
-    boolean full = dirty || hypervisorUid == null || lastFullSync == null
-        || Instant.now().isAfter(lastFullSync.plus(config.resyncInterval()));
+    retryAfter.clear();
+    boolean publish = dirty || hypervisorUid == null;
+    // back after failures, likely with the whole fleet: a resync then due is spread over the next interval
+    boolean resync = !publish && resyncs.due(consecutiveFailures > 0);
     String step = "connecting";
     try {
       KubernetesClient api = client();
       HypervisorManifest current = manifest;
-      if (full) {
+      if (publish || resync) {
         dirty = false;
         step = "Hypervisor " + current.metadata().name();
         syncHypervisor(api, current);
-        lastFullSync = Instant.now();
+        resyncs.synced();
       }
       step = "Lease " + config.namespace() + "/" + current.metadata().name();
       renewLease(api, current);
       succeeded();
-      schedule(triggered.get() ? Duration.ZERO
-          : Backoff.jittered(config.renewInterval(), () -> ThreadLocalRandom.current().nextDouble()));
+      schedule(triggered.get() ? Duration.ZERO : Backoff.jittered(config.renewInterval(), RANDOM));
     } catch (RuntimeException e) {
-      if (full) {
+      if (publish) {
         dirty = true;
       }
       failed(step, e);
@@ -248,14 +257,17 @@ final class KubernetesRegistrar implements Registrar {
     boolean changed = registered || !reason.equals(error);
     registered = false;
     error = reason;
-    Duration delay = backoff.delay(consecutiveFailures);
+    int status = e instanceof KubernetesClientException k ? k.getCode() : 0;
+    Duration delay = backoff.delay(consecutiveFailures, status, retryAfter.take(), config.renewInterval());
     nextAttempt = Instant.now().plus(delay);
     if (changed || Integer.bitCount(consecutiveFailures) == 1) {
       LOG.warn("registration kubernetes: {} (failure {}, retrying in {})", reason, consecutiveFailures,
           seconds(delay));
     }
     LOG.debug("registration failure", e);
-    closeClient(); // re-read the kubeconfig next time: the operator may have fixed it
+    if (!(status == 429 || status >= 500)) {
+      closeClient(); // re-read the kubeconfig next time: the operator may have fixed it
+    } // else the API answered, and shedding load: a new connection (a TLS handshake) would only add to it
     if (changed) {
       onChange.run();
     }
@@ -281,10 +293,13 @@ final class KubernetesRegistrar implements Registrar {
     } catch (RuntimeException e) {
       throw new IllegalStateException("kubeconfig " + kubeconfig + ": " + rootMessage(e), e);
     }
-    kube.setRequestRetryBackoffLimit(0); // the registrar's own backoff decides when to try again
+    // the registrar's own backoff decides when to try again: fabric8 would otherwise retry every 429 and 5xx itself,
+    // up to 10 times from 100 ms, on its own schedule whatever the Retry-After (docs/SCALE.md)
+    kube.setRequestRetryBackoffLimit(0);
     kube.setConnectionTimeout(5_000);
     kube.setRequestTimeout(10_000);
-    client = new KubernetesClientBuilder().withConfig(kube).build();
+    client = new KubernetesClientBuilder().withConfig(kube)
+        .withHttpClientBuilderConsumer(http -> http.addOrReplaceInterceptor("retry-after", retryAfter)).build();
     return client;
   }
 
@@ -370,6 +385,7 @@ final class KubernetesRegistrar implements Registrar {
     }
     if (hypervisorUid != null && !hypervisorUid.equals(uid)) {
       leaseSeen = false; // a new object: the old Lease went (or will go) with the old one
+      held = null;
     }
     hypervisorUid = uid;
   }
@@ -393,42 +409,22 @@ final class KubernetesRegistrar implements Registrar {
 
   private void renewLease(KubernetesClient api, HypervisorManifest current) {
     String name = current.metadata().name();
+    Lease base = held;
     for (int attempt = 1; attempt <= MAX_CONFLICT_ATTEMPTS; attempt++) {
-      Lease lease = api.leases().inNamespace(config.namespace()).withName(name).get();
       ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
-      if (lease == null) {
-        if (leaseSeen) {
-          // the garbage collector removes the Lease with its Hypervisor: someone deleted that, look again
-          LOG.warn("registration kubernetes: Lease {}/{} disappeared; checking the Hypervisor", config.namespace(),
-              name);
-          leaseSeen = false;
-          syncHypervisor(api, current);
-          lastFullSync = Instant.now();
-        }
-        Lease fresh = new Lease();
-        ObjectMeta metadata = new ObjectMeta();
-        metadata.setName(name);
-        metadata.setNamespace(config.namespace());
-        fresh.setMetadata(metadata);
-        fresh.setSpec(new LeaseSpec());
-        fresh.getSpec().setAcquireTime(now);
-        fresh.getSpec().setLeaseTransitions(0);
-        fill(fresh, now);
-        try {
-          api.leases().inNamespace(config.namespace()).resource(fresh).create();
-          renewed();
-          return;
-        } catch (KubernetesClientException e) {
-          if (e.getCode() == 404) {
-            throw new IllegalStateException("namespace " + config.namespace() + " does not exist (the operator "
-                + "creates it; registration.namespace): " + describe(e), e);
+      if (base == null) {
+        base = api.leases().inNamespace(config.namespace()).withName(name).get();
+        if (base == null) {
+          Lease created = createLease(api, current, now);
+          if (created != null) {
+            held = created;
+            renewed();
+            return;
           }
-          if (e.getCode() != 409) {
-            throw e;
-          }
-          continue;
+          continue; // someone created it in between: read it
         }
       }
+      Lease lease = new LeaseBuilder(base).build();
       if (lease.getSpec() == null) {
         lease.setSpec(new LeaseSpec());
       }
@@ -439,17 +435,55 @@ final class KubernetesRegistrar implements Registrar {
       }
       fill(lease, now);
       try {
-        api.leases().inNamespace(config.namespace()).resource(lease).update();
+        // one PUT with the resourceVersion the API gave us: it fails with 409 if anyone wrote the Lease since
+        held = api.leases().inNamespace(config.namespace()).resource(lease).update();
         renewed();
         return;
       } catch (KubernetesClientException e) {
-        if (e.getCode() != 409) {
-          throw e;
+        if (e.getCode() == 409) {
+          conflicts.mark();
+        } else if (e.getCode() != 404) {
+          throw e; // the Lease we hold stays the base: nobody has written it as far as we know
         }
-        conflicts.mark();
+        held = null;
+        base = null; // changed or gone: read it again
       }
     }
     throw new IllegalStateException("still conflicting (409) after " + MAX_CONFLICT_ATTEMPTS + " attempts");
+  }
+
+  /** Creates the Lease; null when someone else created it first (409). */
+  private Lease createLease(KubernetesClient api, HypervisorManifest current, ZonedDateTime now) {
+    String name = current.metadata().name();
+    if (leaseSeen) {
+      // the garbage collector removes the Lease with its Hypervisor: someone deleted that, look again
+      LOG.warn("registration kubernetes: Lease {}/{} disappeared; checking the Hypervisor", config.namespace(),
+          name);
+      leaseSeen = false;
+      syncHypervisor(api, current);
+      resyncs.synced();
+    }
+    Lease fresh = new Lease();
+    ObjectMeta metadata = new ObjectMeta();
+    metadata.setName(name);
+    metadata.setNamespace(config.namespace());
+    fresh.setMetadata(metadata);
+    fresh.setSpec(new LeaseSpec());
+    fresh.getSpec().setAcquireTime(now);
+    fresh.getSpec().setLeaseTransitions(0);
+    fill(fresh, now);
+    try {
+      return api.leases().inNamespace(config.namespace()).resource(fresh).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 404) {
+        throw new IllegalStateException("namespace " + config.namespace() + " does not exist (the operator "
+            + "creates it; registration.namespace): " + describe(e), e);
+      }
+      if (e.getCode() != 409) {
+        throw e;
+      }
+      return null;
+    }
   }
 
   private void fill(Lease lease, ZonedDateTime now) {

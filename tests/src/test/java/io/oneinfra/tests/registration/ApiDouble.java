@@ -14,7 +14,7 @@ import java.util.HashMap;
  * the Hypervisor CRD (status subresource) registered, and a client with full access: the controller's and the
  * operator's view. Not a kube-apiserver: see docs/TESTS.md for what it does and does not enforce.
  */
-final class ApiDouble implements AutoCloseable {
+public final class ApiDouble implements AutoCloseable {
   static final ResourceDefinitionContext HYPERVISORS = new ResourceDefinitionContext.Builder()
       .withGroup("infra.oneinfra.ereslibre.es").withVersion("v1alpha1").withPlural("hypervisors")
       .withKind("Hypervisor").withNamespaced(false).build();
@@ -22,7 +22,7 @@ final class ApiDouble implements AutoCloseable {
   private final KubernetesMockServer server;
   private final KubernetesClient controller;
 
-  ApiDouble() {
+  public ApiDouble() {
     server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
         new KubernetesMixedDispatcher(new HashMap<>()), false);
     server.init();
@@ -39,12 +39,12 @@ final class ApiDouble implements AutoCloseable {
   }
 
   /** The double's own (plain HTTP) URL, for an {@link ApiInterposer} to forward to. */
-  String url() {
+  public String url() {
     return server.url("/");
   }
 
   /** A client with every right, straight to the double. */
-  KubernetesClient controller() {
+  public KubernetesClient controller() {
     return controller;
   }
 

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
@@ -33,21 +34,46 @@ import javax.net.ssl.SSLParameters;
  * Status when refused) and stamps a new CertificateSigningRequest with its requestor, as the API server does. In both:
  * an outage (the listening socket goes away: connection refused) and a controller write landing between the agent's
  * read and its update (run once before the next PUT of a given path, so the double's own resourceVersion check
- * answers 409).
+ * answers 409). For the scale harness: every answered request reported to an {@link Observer} with its arrival time
+ * and status, and a {@link Shedding} mode answering a share of requests as an overloaded API server does.
  */
-final class ApiInterposer implements AutoCloseable {
+public final class ApiInterposer implements AutoCloseable {
   private static final Set<String> FORWARDED = Set.of("Content-Type", "Accept");
   private static final String CSRS = "/apis/certificates.k8s.io/v1/certificatesigningrequests";
   private static final JsonMapper JSON = JsonMapper.builder().build();
+  /** Connections waiting to be accepted: a fleet restarting at once connects together (the kernel caps it). */
+  private static final int BACKLOG = 4096;
 
   /** Who made a request, as the API server's authenticators would say. */
-  record Caller(String user, List<String> groups, String via) {}
+  public record Caller(String user, List<String> groups, String via) {}
 
   /** One request as it arrived: method, path and caller (before authorization). */
   record Seen(String method, String path, Caller caller) {}
 
+  /**
+   * One authenticated request once answered.
+   *
+   * @param atNanos when it arrived, in nanoseconds since the epoch (the JVM's wall clock at start plus its monotonic
+   *     clock since)
+   * @param status the status answered, or 0 when the connection closed without an answer
+   * @param clientPort the client's port: a new one is a new connection
+   */
+  public record Exchange(long atNanos, String method, String path, Caller caller, int status, int clientPort) {}
+
+  /** Told of every authenticated request once answered, on the thread that answered it. */
+  public interface Observer {
+    void answered(Exchange exchange);
+  }
+
+  /**
+   * An API server shedding load: a random {@code share} of authenticated requests is answered {@code status}
+   * instead of served. 429 is answered as kube-apiserver's priority-and-fairness filter does (plain text, and
+   * {@code Retry-After} when given); anything else as a Kubernetes Status, with {@code Retry-After} when given.
+   */
+  public record Shedding(int status, Integer retryAfterSeconds, double share) {}
+
   /** Authenticates a request; null means 401. */
-  interface Authenticator {
+  public interface Authenticator {
     Caller authenticate(HttpExchange exchange) throws IOException;
   }
 
@@ -68,6 +94,11 @@ final class ApiInterposer implements AutoCloseable {
   /** Every authenticated request, in arrival order. */
   final List<Seen> seen = new CopyOnWriteArrayList<>();
   private final int port;
+  private final long epochNanosAtStart = System.currentTimeMillis() * 1_000_000L;
+  private final long nanoTimeAtStart = System.nanoTime();
+  private volatile Observer observer = exchange -> { };
+  private volatile boolean keepSeen = true;
+  private volatile Shedding shedding;
   private HttpServer server;
 
   /** Plain HTTP; only {@code Bearer goodToken} is accepted, and may do anything. */
@@ -87,13 +118,18 @@ final class ApiInterposer implements AutoCloseable {
     port = server.getAddress().getPort();
   }
 
+  /** Plain HTTP, authenticating with {@code authenticator}; every authenticated caller may do anything. */
+  public static ApiInterposer plain(String target, Authenticator authenticator) throws IOException {
+    return new ApiInterposer(target, null, authenticator, (caller, method, path, query) -> null);
+  }
+
   /** HTTPS with {@code tls} (serving certificate and the CAs client certificates are checked against). */
   static ApiInterposer overTls(String target, SSLContext tls, Authenticator authenticator, Authorizer authorizer)
       throws IOException {
     return new ApiInterposer(target, tls, authenticator, authorizer);
   }
 
-  String url() {
+  public String url() {
     return (tls == null ? "http" : "https") + "://127.0.0.1:" + port;
   }
 
@@ -103,13 +139,29 @@ final class ApiInterposer implements AutoCloseable {
   }
 
   /** The API server goes away: the port refuses connections. */
-  synchronized void down() {
+  public synchronized void down() {
     server.stop(0);
   }
 
   /** The API server is back on the same port. */
-  synchronized void up() throws IOException {
+  public synchronized void up() throws IOException {
     server = listen(port);
+  }
+
+  /** Tells {@code to} of every request answered from now on, instead of keeping them in {@link #seen}. */
+  public void observe(Observer to) {
+    keepSeen = false;
+    observer = to;
+  }
+
+  /** Starts shedding load as {@code how} says, or stops when null. */
+  public void shed(Shedding how) {
+    shedding = how;
+  }
+
+  /** Now, as {@link Exchange#atNanos} counts. */
+  public long nowNanos() {
+    return epochNanosAtStart + (System.nanoTime() - nanoTimeAtStart);
   }
 
   /** Runs {@code action} once, just before forwarding the next PUT to {@code path}. */
@@ -127,9 +179,9 @@ final class ApiInterposer implements AutoCloseable {
     InetSocketAddress address = new InetSocketAddress("127.0.0.1", listenPort);
     HttpServer s;
     if (tls == null) {
-      s = HttpServer.create(address, 50);
+      s = HttpServer.create(address, BACKLOG);
     } else {
-      HttpsServer https = HttpsServer.create(address, 50);
+      HttpsServer https = HttpsServer.create(address, BACKLOG);
       https.setHttpsConfigurator(new HttpsConfigurator(tls) {
         @Override
         public void configure(HttpsParameters params) {
@@ -151,20 +203,41 @@ final class ApiInterposer implements AutoCloseable {
   }
 
   private void handle(HttpExchange exchange) throws IOException {
+    long at = nowNanos();
     try (exchange) {
       String path = exchange.getRequestURI().getRawPath();
-      String query = exchange.getRequestURI().getRawQuery();
       Caller caller = authenticator.authenticate(exchange);
       if (caller == null) {
         unauthorized.incrementAndGet();
         send(exchange, 401, status(401, "Unauthorized", "Unauthorized"));
         return;
       }
-      seen.add(new Seen(exchange.getRequestMethod(), path, caller));
+      int answered = 0;
+      try {
+        answered = serve(exchange, path, caller);
+      } finally {
+        observer.answered(new Exchange(at, exchange.getRequestMethod(), path, caller, answered,
+            exchange.getRemoteAddress().getPort()));
+      }
+    }
+  }
+
+  /** Answers an authenticated request; returns the status sent. */
+  private int serve(HttpExchange exchange, String path, Caller caller) throws IOException {
+    String query = exchange.getRequestURI().getRawQuery();
+    try {
+      if (keepSeen) {
+        seen.add(new Seen(exchange.getRequestMethod(), path, caller));
+      }
+      Shedding shed = shedding;
+      if (shed != null && ThreadLocalRandom.current().nextDouble() < shed.share()) {
+        shedLoad(exchange, shed);
+        return shed.status();
+      }
       String refusal = authorizer.refusal(caller, exchange.getRequestMethod(), path, query);
       if (refusal != null) {
         send(exchange, 403, status(403, "Forbidden", refusal));
-        return;
+        return 403;
       }
       if ("PUT".equals(exchange.getRequestMethod()) && path.equals(armedPath.get())) {
         armedPath.set(null);
@@ -196,8 +269,27 @@ final class ApiInterposer implements AutoCloseable {
           os.write(out);
         }
       }
+      return response.statusCode();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return 0;
+    }
+  }
+
+  private static void shedLoad(HttpExchange exchange, Shedding shed) throws IOException {
+    if (shed.retryAfterSeconds() != null) {
+      exchange.getResponseHeaders().add("Retry-After", Integer.toString(shed.retryAfterSeconds()));
+    }
+    if (shed.status() != 429) {
+      send(exchange, shed.status(), status(shed.status(), "ServiceUnavailable", "the server is currently unable to "
+          + "handle the request"));
+      return;
+    }
+    byte[] out = "Too many requests, please try again later.\n".getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().add("Content-Type", "text/plain; charset=utf-8");
+    exchange.sendResponseHeaders(429, out.length);
+    try (OutputStream os = exchange.getResponseBody()) {
+      os.write(out);
     }
   }
 
