@@ -12,6 +12,11 @@ public final class Elapsed {
     return new Elapsed();
   }
 
+  /** Milliseconds since the start. */
+  public long millis() {
+    return Duration.ofNanos(System.nanoTime() - startNanos).toMillis();
+  }
+
   public void assertBetween(Duration atLeast, Duration atMost) {
     assertThat(Duration.ofNanos(System.nanoTime() - startNanos)).isBetween(atLeast, atMost);
   }
