@@ -9,6 +9,7 @@ import io.oneinfra.agent.cri.CriClient;
 import io.oneinfra.tests.support.ControllerView;
 import io.oneinfra.tests.support.TestAgents;
 import io.oneinfra.tests.testbed.Containerd;
+import io.oneinfra.tests.testbed.Poll;
 import io.oneinfra.tests.testbed.SharedContainerd;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -242,7 +243,21 @@ class GatewayAbuseIT {
       assertThat(pong).as("the connection stays up: only the call was refused").isNotNull();
     }
     assertThat(refused("message_too_large")).isEqualTo(before + 1);
-    assertThat(Files.readString(agent.audit().orElseThrow().file())).contains("RESOURCE_EXHAUSTED")
-        .contains("larger than the limit of 65536 (cri.maxMessageSize)");
+    // the audit writer batches its records (every 100 ms): wait for this one
+    Path audit = agent.audit().orElseThrow().file();
+    Poll.until(Duration.ofSeconds(10), "the refused call's audit record", () -> {
+      String records = contents(audit);
+      return records.contains("RESOURCE_EXHAUSTED") && records.contains(
+          "larger than the limit of 65536 (cri.maxMessageSize)");
+    }, () -> contents(audit));
+  }
+
+  /** The audit file as written so far (a failure to read it reads as nothing written yet, and says why). */
+  private static String contents(Path audit) {
+    try {
+      return Files.readString(audit);
+    } catch (IOException e) {
+      return "cannot read " + audit + ": " + e;
+    }
   }
 }
