@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /** What the kernel says about a process and a port: open descriptors, resident memory, sockets in CLOSE-WAIT. */
@@ -34,6 +35,24 @@ public final class HostProbe {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the status of " + pid, e);
     }
+  }
+
+  /** The RSS in KiB of the JVM {@code pid} right after a full collection ({@code jcmd PID GC.run}). */
+  public static long rssAfterFullGc(long pid) {
+    try {
+      Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+          Long.toString(pid), "GC.run").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .start();
+      if (!jcmd.waitFor(60, TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
+        throw new IllegalStateException("jcmd " + pid + " GC.run failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run jcmd", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted running jcmd", e);
+    }
+    return rssKib(pid);
   }
 
   /** TCP sockets in CLOSE-WAIT whose local port is {@code port}, IPv4 and IPv6 ({@code /proc/net/tcp*}). */

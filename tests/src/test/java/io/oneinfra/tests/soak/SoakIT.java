@@ -91,7 +91,7 @@ class SoakIT {
         load.start(2);
         events.scheduleAtFixedRate(() -> refused.addAndGet(refusedHandshake(stranger, agent.port()) ? 1 : 0),
             0, 200, TimeUnit.MILLISECONDS);
-        events.schedule(() -> guard(eventFailures, () -> rssWarm.set(rssAfterFullGc(agent.pid()))),
+        events.schedule(() -> guard(eventFailures, () -> rssWarm.set(HostProbe.rssAfterFullGc(agent.pid()))),
             DURATION.toMillis() / 10, TimeUnit.MILLISECONDS);
         events.scheduleAtFixedRate(() -> guard(eventFailures, () -> {
           rotate(agent);
@@ -129,7 +129,7 @@ class SoakIT {
       ProcessSampler.Sample settled = samples.stream().filter(s -> s.seconds() >= warm).findFirst().orElseThrow();
       int fdsEnd = HostProbe.openFds(agent.pid());
       long rssEnd = HostProbe.rssKib(agent.pid());
-      long rssEndAfterGc = rssAfterFullGc(agent.pid());
+      long rssEndAfterGc = HostProbe.rssAfterFullGc(agent.pid());
       String figures = String.format(Locale.ROOT, """
           | duration | %.0f s |
           | controller calls (failed outside / inside containerd's downtime) | %d (%d / %d) |
@@ -204,17 +204,6 @@ class SoakIT {
     } catch (IOException e) {
       return true;
     }
-  }
-
-  /** The agent's RSS in KiB right after a full collection ({@code jcmd PID GC.run}). */
-  private static long rssAfterFullGc(long pid) throws IOException, InterruptedException {
-    Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-        Long.toString(pid), "GC.run").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .start();
-    if (!jcmd.waitFor(60, TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
-      throw new IllegalStateException("jcmd " + pid + " GC.run failed");
-    }
-    return HostProbe.rssKib(pid);
   }
 
   /** {@code certs rotate} as the operator runs it; the agent's periodic check swaps the new certificate in. */
