@@ -79,13 +79,12 @@ final class Admission {
   }
 
   /**
-   * Stops admitting new connections. Silent ones (no byte yet) are closed now; handshakes under way get {@code grace}
-   * to finish, so that a client whose connection was accepted just before the stop is served, not failed, and are
-   * closed after it: a client holding no certificate cannot hold the stop up for longer.
+   * Stops admitting new connections. Handshakes under way, silent ones included (a client's first bytes may be on
+   * their way), get {@code grace} to finish, so that a client whose connection was accepted just before the stop is
+   * served, not failed; then they are closed: a client holding no certificate cannot hold the stop up for longer.
    */
   void startDrain(Duration grace, ScheduledExecutorService timer) {
     draining = true;
-    budget.closeWhere(HandshakeFailure.DRAINING, handshake -> !handshake.begun());
     timer.schedule(() -> {
       budget.closeAll(HandshakeFailure.DRAINING);
       signalIfIdle();

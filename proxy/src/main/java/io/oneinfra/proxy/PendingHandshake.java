@@ -22,7 +22,6 @@ final class PendingHandshake extends ChannelInboundHandlerAdapter {
   private volatile HandshakeFailure closedBy;
   private ScheduledFuture<?> firstByte;
   private SslHandler tls; // event loop only
-  private volatile boolean begun;
   // budget bookkeeping, guarded by the budget's lock
   long sequence;
   boolean inBudget;
@@ -32,11 +31,6 @@ final class PendingHandshake extends ChannelInboundHandlerAdapter {
     this.channel = channel;
     this.source = PreAuthBudget.sourceOf(channel.remoteAddress());
     this.firstByteTimeoutNanos = limits.firstByteTimeout().toNanos();
-  }
-
-  /** Whether its first byte has arrived: a handshake under way, not a silent connection. */
-  boolean begun() {
-    return begun;
   }
 
   /** Why the proxy closed this connection before its handshake was done, or null when it did not. */
@@ -80,7 +74,6 @@ final class PendingHandshake extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (tls == null) {
-      begun = true;
       cancelFirstByte();
       long left = proxy.settings.handshakeTimeout().toNanos() - (System.nanoTime() - acceptedNanos);
       tls = proxy.tls.newHandler(ctx.alloc(), Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));

@@ -13,7 +13,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.function.Predicate;
 
 /**
  * Connections that have not finished their handshake, counted globally and per source. A new arrival is always let
@@ -106,25 +105,19 @@ final class PreAuthBudget {
     return true;
   }
 
-  /** Closes every pending handshake for {@code reason}. */
+  /** Closes every pending handshake for {@code reason} (on stop: they are not waited for). */
   void closeAll(HandshakeFailure reason) {
-    closeWhere(reason, handshake -> true);
-  }
-
-  /** Closes the pending handshakes {@code which} selects, for {@code reason}. */
-  void closeWhere(HandshakeFailure reason, Predicate<PendingHandshake> which) {
-    List<PendingHandshake> chosen = new ArrayList<>();
+    List<PendingHandshake> all = new ArrayList<>();
     synchronized (this) {
-      for (Source source : List.copyOf(sources.values())) {
-        List<PendingHandshake> fromSource = source.pending.stream().filter(which).toList();
-        for (PendingHandshake handshake : fromSource) {
-          ranking.remove(source); // its rank changes: out before, remove() puts it back while it holds some
-          remove(source, handshake);
-        }
-        chosen.addAll(fromSource);
+      for (Source source : sources.values()) {
+        all.addAll(source.pending);
+        source.pending.forEach(h -> h.inBudget = false);
       }
+      sources.clear();
+      ranking.clear();
+      pending = 0;
     }
-    chosen.forEach(h -> h.abort(reason));
+    all.forEach(h -> h.abort(reason));
   }
 
   private PendingHandshake removeOldest(Source source) {

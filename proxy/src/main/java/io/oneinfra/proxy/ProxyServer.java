@@ -216,13 +216,16 @@ public final class ProxyServer implements AutoCloseable {
 
   /**
    * Stops accepting and lets open connections finish: gateway connections send GOAWAY at once and close when their
-   * calls are done; raw relays close when the client does or once quiet for {@code proxy.drainIdleGrace}. Silent
-   * handshakes are closed at once, handshakes under way get {@code proxy.drainIdleGrace} to finish (and then drain as
-   * any connection). Waits up to {@code timeout}, then closes what is left and stops the event loops.
+   * calls are done; raw relays close when the client does or once quiet for {@code proxy.drainIdleGrace}.
+   * Handshakes under way get {@code proxy.drainIdleGrace} to finish (and then drain as any connection). Waits up to
+   * {@code timeout}, then closes what is left and stops the event loops. A second call finds it done.
    *
    * @return true when every connection ended before the timeout
    */
   public boolean drain(Duration timeout) {
+    if (group.isShuttingDown()) {
+      return admission.authenticated() == 0;
+    }
     listener.close().awaitUninterruptibly();
     // connections accepted before the close are registered on their loops by tasks queued there: let those run, so
     // that each is admitted and served (they are this process's; under socket activation the next process gets the

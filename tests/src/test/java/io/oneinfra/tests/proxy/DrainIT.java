@@ -97,9 +97,9 @@ class DrainIT {
     try (ProxyUnderTest proxy = ProxyUnderTest.start(pki.material(), new Address.Unix(containerd.socket()),
         b -> b.mode(ProxySettings.Mode.CRI).drainTimeout(DRAIN_TIMEOUT));
         Socket tcp = new Socket()) {
-      // accepted and counted, but not joined to the runtime yet: no TLS handshake so far
+      // accepted, its handshake pending (not even begun): it gets proxy.drainIdleGrace (2 s) to finish it
       tcp.connect(proxy.address(), 5000);
-      Poll.until(Duration.ofSeconds(10), "the connection admitted", () -> proxy.server.openConnections() == 1);
+      Poll.until(Duration.ofSeconds(10), "the connection accepted", () -> proxy.server.pendingHandshakes() == 1);
       Elapsed elapsed = Elapsed.start();
       CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(() -> proxy.server.drain(DRAIN_TIMEOUT));
       Poll.until(Duration.ofSeconds(5), "listener closed", () -> !proxy.accepts());
