@@ -98,6 +98,8 @@ class BenchmarkIT {
   static final String HANDSHAKE_BUSY = "proxy CPU busy during the handshake run (100% = its core saturated)";
   static final String IDLE_CONN = "memory per idle authenticated connection";
   static final String IDLE_H2 = "memory per idle HTTP/2 connection to containerd";
+  /** {@code -Dbench.histogram=DIR}: a class histogram of our agents holding the idle HTTP/2 connections. */
+  static final String HISTOGRAMS = System.getProperty("bench.histogram");
 
   private final Results results = new Results();
   private final List<String> notes = new ArrayList<>();
@@ -519,6 +521,12 @@ class BenchmarkIT {
         long after = Proc.settledRssKib(proxy.pid(), SETTLE);
         assertThat(open).hasSize(IDLE_CONNECTIONS);
         results.add(IDLE_H2, contender, (after - before) / (double) IDLE_CONNECTIONS);
+        if (HISTOGRAMS != null && !contender.equals(HAPROXY)) { // what the idle connections hold, class by class
+          Files.createDirectories(Path.of(HISTOGRAMS));
+          String histogram = Commands.run(Duration.ofMinutes(1), Path.of(System.getProperty("java.home"), "bin",
+              "jcmd").toString(), Long.toString(proxy.pid()), "GC.class_histogram").requireSuccess().output();
+          Files.writeString(Path.of(HISTOGRAMS, "idle-h2-" + contender.replace(' ', '-') + ".txt"), histogram);
+        }
       } finally {
         for (SSLSocket socket : open) {
           socket.close();
