@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
@@ -44,10 +45,10 @@ final class ClientFacingHandler extends Http2ConnectionHandler {
   /** A handler for {@code link} with the gateway's limits; calls still open at a graceful close get {@code drain}. */
   static ClientFacingHandler create(GatewayLink link, long drainMillis) {
     CriSettings limits = link.gateway().settings();
-    Http2Settings settings = new Http2Settings()
+    Http2Settings settings = new Http2Settings().headerTableSize(LeanHttp2.HEADER_TABLE_SIZE)
         .maxConcurrentStreams(limits.maxConcurrentStreams())
         .maxHeaderListSize(limits.maxHeaderListSize());
-    ClientFacingHandler handler = new Builder(link).server(true).initialSettings(settings)
+    ClientFacingHandler handler = new Builder(link).connection(LeanHttp2.connection(true)).initialSettings(settings)
         .frameListener(new Frames(link)).build();
     handler.gracefulShutdownTimeoutMillis(drainMillis);
     return handler;
@@ -202,8 +203,8 @@ final class ClientFacingHandler extends Http2ConnectionHandler {
     }
 
     @Override
-    protected Builder server(boolean isServer) {
-      return super.server(isServer);
+    protected Builder connection(Http2Connection connection) {
+      return super.connection(connection);
     }
 
     @Override

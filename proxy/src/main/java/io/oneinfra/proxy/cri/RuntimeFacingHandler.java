@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
@@ -41,8 +42,9 @@ final class RuntimeFacingHandler extends Http2ConnectionHandler {
 
   static RuntimeFacingHandler create(GatewayLink link) {
     Http2Settings settings = new Http2Settings().initialWindowSize(WINDOW).maxHeaderListSize(MAX_HEADER_LIST)
-        .pushEnabled(false);
-    return new Builder(link).server(false).initialSettings(settings).frameListener(new Frames(link)).build();
+        .headerTableSize(LeanHttp2.HEADER_TABLE_SIZE).pushEnabled(false);
+    return new Builder(link).connection(LeanHttp2.connection(false)).initialSettings(settings)
+        .frameListener(new Frames(link)).build();
   }
 
   @Override
@@ -109,8 +111,15 @@ final class RuntimeFacingHandler extends Http2ConnectionHandler {
     }
 
     @Override
-    protected Builder server(boolean isServer) {
-      return super.server(isServer);
+    protected Builder connection(Http2Connection connection) {
+      return super.connection(connection);
+    }
+
+    // the builder takes a connection given to it for a server's unless told otherwise (server() and connection()
+    // exclude each other): the server-only defaults, such as the RST frame limits, stay off on the runtime side
+    @Override
+    protected boolean isServer() {
+      return false;
     }
 
     @Override
