@@ -143,8 +143,10 @@ interface BenchProxy extends AutoCloseable {
           Path log = work.resolve("agent.log");
           try {
             if (PROFILES != null) { // -Dbench.jfr=DIR: a JFR profile of each agent, for tuning
-              Commands.run(Duration.ofSeconds(60), "jcmd", String.valueOf(process.pid()), "JFR.dump", "name=bench",
-                  "filename=" + Path.of(PROFILES).resolve(mode + "-" + process.pid() + ".jfr").toAbsolutePath());
+              Files.createDirectories(Path.of(PROFILES));
+              Commands.run(Duration.ofSeconds(60), Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                  String.valueOf(process.pid()), "JFR.dump", "name=bench", "filename="
+                  + Path.of(PROFILES).resolve(mode + "-" + process.pid() + ".jfr").toAbsolutePath()).requireSuccess();
             }
             ChildAgentLeaks.provoke(process.toHandle(), Files.readString(log));
           } catch (IOException e) {
