@@ -88,7 +88,7 @@ final class RawH2 implements AutoCloseable {
     out.flush();
   }
 
-  /** A gRPC request's headers for {@code path}, HPACK-encoded as literals (no Huffman, no indexing). */
+  /** A gRPC request's headers for {@code path}, HPACK-encoded as literals (no Huffman, no indexing, table size 0). */
   static byte[] grpcHeaders(String path, Map<String, String> extra) {
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put(":method", "POST");
@@ -99,6 +99,9 @@ final class RawH2 implements AutoCloseable {
     headers.put("te", "trailers");
     headers.putAll(extra);
     ByteArrayOutputStream block = new ByteArrayOutputStream();
+    // a dynamic table size update to 0 opens every block, as HPACK has a compliant encoder signal the size it uses
+    // after the decoder announced a smaller one (the gateway announces 1,024): this encoder never indexes anything
+    block.write(0x20);
     headers.forEach((name, value) -> {
       block.write(0x00); // literal header field without indexing, new name
       string(block, name);
