@@ -1,7 +1,7 @@
 package io.oneinfra.agent.gateway;
 
+import io.oneinfra.agent.log.JsonStrings;
 import io.oneinfra.proxy.cri.CallRecord;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -40,29 +40,7 @@ final class AuditJson {
     if (out.length() > 1) {
       out.append(',');
     }
-    quote(out, name).append(':');
-    quote(out, value == null ? "" : value);
-  }
-
-  static StringBuilder quote(StringBuilder out, String text) {
-    out.append('"');
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        default -> {
-          if (c < 0x20 || c == 0x2028 || c == 0x2029) {
-            out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
-    }
-    return out.append('"');
+    JsonStrings.quote(out, name).append(':');
+    JsonStrings.quote(out, value == null ? "" : value);
   }
 }

@@ -18,7 +18,6 @@ import java.util.Locale;
 public final class JsonLayout extends LayoutBase<ILoggingEvent> implements StackTraces {
   private static final DateTimeFormatter TS =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private volatile boolean stackTraces;
 
@@ -52,25 +51,7 @@ public final class JsonLayout extends LayoutBase<ILoggingEvent> implements Stack
     if (value == null) {
       json.append("null");
     } else {
-      quote(json, value);
+      JsonStrings.quote(json, value);
     }
-  }
-
-  /** Appends {@code value} as a JSON string: quote, backslash, newline and other controls escaped. */
-  static void quote(StringBuilder json, String value) {
-    json.append('"');
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c == '"' || c == '\\') {
-        json.append('\\').append(c);
-      } else if (c == '\n') {
-        json.append("\\n");
-      } else if (c < 0x20) {
-        json.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]);
-      } else {
-        json.append(c);
-      }
-    }
-    json.append('"');
   }
 }
