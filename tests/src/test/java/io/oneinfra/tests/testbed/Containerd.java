@@ -309,7 +309,8 @@ public final class Containerd implements AutoCloseable {
     }
   }
 
-  private String logTail() {
+  /** The last lines of containerd's log, for a failure message. */
+  public String logTail() {
     try {
       List<String> lines = Files.readAllLines(logFile(), StandardCharsets.UTF_8);
       return "last lines of " + logFile() + ":\n"
