@@ -10,13 +10,8 @@ import io.oneinfra.agent.cri.proto.ContainerMetadata;
 import io.oneinfra.agent.cri.proto.ContainerState;
 import io.oneinfra.agent.cri.proto.ContainerStatus;
 import io.oneinfra.agent.cri.proto.ImageSpec;
-import io.oneinfra.agent.cri.proto.LinuxPodSandboxConfig;
-import io.oneinfra.agent.cri.proto.LinuxSandboxSecurityContext;
-import io.oneinfra.agent.cri.proto.NamespaceMode;
-import io.oneinfra.agent.cri.proto.NamespaceOption;
 import io.oneinfra.agent.cri.proto.PodSandbox;
 import io.oneinfra.agent.cri.proto.PodSandboxConfig;
-import io.oneinfra.agent.cri.proto.PodSandboxMetadata;
 import io.oneinfra.agent.cri.proto.VersionResponse;
 import io.oneinfra.agent.manifest.HypervisorManifest;
 import io.oneinfra.tests.testbed.Containerd;
@@ -68,14 +63,7 @@ public final class CriScenario {
     assertThat(cri.imageStatus("docker.io/library/absent:none")).isEmpty();
 
     String name = "lifecycle-" + cri.apiVersion().apiVersion() + "-" + UUID.randomUUID().toString().substring(0, 8);
-    // host network, so no hostname: the pod shares the host UTS namespace too, as kubelet does for such pods
-    PodSandboxConfig pod = PodSandboxConfig.newBuilder()
-        .setMetadata(PodSandboxMetadata.newBuilder().setName(name).setUid(UUID.randomUUID().toString())
-            .setNamespace("oneinfra-test"))
-        .setLogDirectory(containerd.dir().resolve("pod-logs").resolve(name).toString())
-        .setLinux(LinuxPodSandboxConfig.newBuilder().setSecurityContext(LinuxSandboxSecurityContext.newBuilder()
-            .setNamespaceOptions(NamespaceOption.newBuilder().setNetwork(NamespaceMode.NODE))))
-        .build();
+    PodSandboxConfig pod = Pods.hostNetworkPod(containerd, name);
     String podId = cri.runPodSandbox(pod);
     try {
       assertThat(cri.listPodSandbox()).extracting(PodSandbox::getId).contains(podId);

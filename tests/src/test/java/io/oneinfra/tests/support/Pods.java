@@ -54,18 +54,26 @@ public final class Pods {
    */
   public record Pod(String podId, String containerId, PodSandboxConfig config) {}
 
+  /**
+   * A test pod named {@code name} on the host network (so no hostname of its own: it shares the host's UTS namespace
+   * too, as kubelet does for such pods), logging under {@code containerd}'s directory.
+   */
+  public static PodSandboxConfig hostNetworkPod(Containerd containerd, String name) {
+    return PodSandboxConfig.newBuilder()
+        .setMetadata(PodSandboxMetadata.newBuilder().setName(name).setUid(UUID.randomUUID().toString())
+            .setNamespace("oneinfra-test"))
+        .setLogDirectory(containerd.dir().resolve("pod-logs").resolve(name).toString())
+        .setLinux(LinuxPodSandboxConfig.newBuilder().setSecurityContext(LinuxSandboxSecurityContext.newBuilder()
+            .setNamespaceOptions(NamespaceOption.newBuilder().setNetwork(NamespaceMode.NODE))))
+        .build();
+  }
+
   /** Runs a pod with a sleeping container on {@code containerd}'s own socket (not through an agent). */
   public static Pod runSleeper(Containerd containerd, String prefix) {
     String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     try (CriChannel direct = CriChannel.unix(containerd.socket())) {
       CriClient cri = new CriClient(direct.channel(), CriApiVersion.V1, DEADLINE);
-      PodSandboxConfig pod = PodSandboxConfig.newBuilder()
-          .setMetadata(PodSandboxMetadata.newBuilder().setName(name).setUid(UUID.randomUUID().toString())
-              .setNamespace("oneinfra-test"))
-          .setLogDirectory(containerd.dir().resolve("pod-logs").resolve(name).toString())
-          .setLinux(LinuxPodSandboxConfig.newBuilder().setSecurityContext(LinuxSandboxSecurityContext.newBuilder()
-              .setNamespaceOptions(NamespaceOption.newBuilder().setNetwork(NamespaceMode.NODE))))
-          .build();
+      PodSandboxConfig pod = hostNetworkPod(containerd, name);
       String podId = cri.runPodSandbox(pod);
       String containerId = cri.createContainer(podId, ContainerConfig.newBuilder()
           .setMetadata(ContainerMetadata.newBuilder().setName("sleeper"))
