@@ -29,21 +29,27 @@ final class Backoff {
     return Duration.ofNanos(base - (long) (base * 0.25 * random.getAsDouble()));
   }
 
+  /** Whether an answer with {@code status} says the API is shedding load: 429 or a 5xx. */
+  static boolean shedding(int status) {
+    return status == 429 || status >= 500;
+  }
+
   /**
-   * The delay before the next try after {@code failures} consecutive failures, the last of which the API answered
-   * with {@code status} (0: no answer) and {@code retryAfter} (null: none). With Retry-After: never sooner, and up to
-   * a quarter later, so a fleet told the same moment does not come back together. After a 429 or a 5xx without
-   * one: at least {@code pace} (±10%), so a fleet retrying an API that sheds load sends it no more than usual.
-   * Otherwise (no answer, or another status): {@link #delay(int)}.
+   * The delay before the next try after {@code failures} consecutive failures, the last of which said the API is
+   * overloaded ({@code overloaded}: it answered 429 or a 5xx, or took longer than the request timeout to answer) or
+   * not, and came with {@code retryAfter} (null: none). With Retry-After: never sooner, and up to a quarter later, so
+   * a fleet told the same moment does not come back together. Overloaded without one: at least {@code pace} (±10%),
+   * so a fleet retrying an API that sheds load sends it no more than usual, and one whose requests time out sends it
+   * less. Otherwise (no answer, or another status): {@link #delay(int)}.
    */
-  Duration delay(int failures, int status, Duration retryAfter, Duration pace) {
+  Duration delay(int failures, boolean overloaded, Duration retryAfter, Duration pace) {
     Duration backoff = delay(failures);
     if (retryAfter != null) {
       long nanos = retryAfter.toNanos();
       Duration told = Duration.ofNanos(nanos + (long) (nanos * 0.25 * random.getAsDouble()));
       return told.compareTo(backoff) > 0 ? told : backoff;
     }
-    if (status == 429 || status >= 500) {
+    if (overloaded) {
       Duration paced = jittered(pace, random);
       return paced.compareTo(backoff) > 0 ? paced : backoff;
     }

@@ -24,6 +24,9 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.oneinfra.agent.config.AgentConfig;
 import io.oneinfra.agent.manifest.HypervisorManifest;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -44,6 +47,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
@@ -56,9 +60,10 @@ import org.slf4j.LoggerFactory;
  * <p>Only {@code spec} and the agent's own labels and annotations are written, never {@code status} (the
  * controller's): an update re-reads the object, keeps its resourceVersion and status, sets the spec, and on 409
  * re-reads and tries again. A renewal is one PUT of the Lease as the API last returned it (its resourceVersion makes
- * it safe); only a 409 or 404 makes it read the Lease again. Failures back off with jitter (100 ms doubling to 30 s
- * by default), never sooner than a Retry-After, and at the renew pace while the API sheds load (429, 5xx); they never
- * touch the proxy. The kubeconfig is re-read after every failure but those, so fixing it needs no restart.
+ * it safe); only a 409, a 404 or a renewal that timed out makes it read the Lease again. Failures back off with jitter (100 ms doubling to 30 s
+ * by default), never sooner than a Retry-After, and at the renew pace while the API sheds load (429, 5xx) or does
+ * not answer within the request timeout; they never touch the proxy. The kubeconfig is re-read after every failure
+ * but those, so fixing it needs no restart.
  */
 final class KubernetesRegistrar implements Registrar {
   private static final Logger LOG = LoggerFactory.getLogger(KubernetesRegistrar.class);
@@ -107,6 +112,7 @@ final class KubernetesRegistrar implements Registrar {
   private boolean leaseSeen;
   private Lease held; // the Lease as the API returned it after our last write: the next renewal's base
   private int consecutiveFailures;
+  private int consecutiveTimeouts;
 
   KubernetesRegistrar(AgentConfig.Registration config, FileRegistrar localCopy, MetricRegistry metrics,
       Runnable onChange) {
@@ -236,6 +242,7 @@ final class KubernetesRegistrar implements Registrar {
   private void succeeded() {
     boolean was = registered;
     consecutiveFailures = 0;
+    consecutiveTimeouts = 0;
     error = null;
     registered = true;
     if (!was) {
@@ -257,17 +264,32 @@ final class KubernetesRegistrar implements Registrar {
     boolean changed = registered || !reason.equals(error);
     registered = false;
     error = reason;
-    int status = e instanceof KubernetesClientException k ? k.getCode() : 0;
-    Duration delay = backoff.delay(consecutiveFailures, status, retryAfter.take(), config.renewInterval());
+    // fabric8 gives a failure without an answer a code of 0 or less
+    int status = e instanceof KubernetesClientException k ? Math.max(0, k.getCode()) : 0;
+    boolean timedOut = status == 0 && timedOut(e);
+    consecutiveTimeouts = timedOut ? consecutiveTimeouts + 1 : 0;
+    if (timedOut) {
+      // the API server goes on with a request whose client has gone: a renewal that timed out may have been written
+      // yet, and a PUT of the Lease held would then get a 409 and a read after it; read it first instead
+      held = null;
+    }
+    // an API that takes longer than the timeout to answer is overloaded as surely as one answering 429: a request
+    // retried sooner joins the queue the last one timed out in (and the API still serves that one)
+    Duration delay = backoff.delay(consecutiveFailures, Backoff.shedding(status) || timedOut, retryAfter.take(),
+        config.renewInterval());
     nextAttempt = Instant.now().plus(delay);
     if (changed || Integer.bitCount(consecutiveFailures) == 1) {
       LOG.warn("registration kubernetes: {} (failure {}, retrying in {})", reason, consecutiveFailures,
           seconds(delay));
     }
     LOG.debug("registration failure", e);
-    if (!(status == 429 || status >= 500)) {
-      closeClient(); // re-read the kubeconfig next time: the operator may have fixed it
-    } // else the API answered, and shedding load: a new connection (a TLS handshake) would only add to it
+    // the client, and its connection, stay when the API answered shedding load (a new connection, a TLS handshake,
+    // would only add to it) and after one timeout (the HTTP client closed that request's connection itself);
+    // otherwise the kubeconfig is re-read next time (the operator may have fixed it), and after timeouts in a row
+    // whatever connection the client holds is dropped, as kubelet does after repeated heartbeat failures
+    if (!(Backoff.shedding(status) || consecutiveTimeouts == 1)) {
+      closeClient();
+    }
     if (changed) {
       onChange.run();
     }
@@ -296,11 +318,35 @@ final class KubernetesRegistrar implements Registrar {
     // the registrar's own backoff decides when to try again: fabric8 would otherwise retry every 429 and 5xx itself,
     // up to 10 times from 100 ms, on its own schedule whatever the Retry-After (docs/SCALE.md)
     kube.setRequestRetryBackoffLimit(0);
-    kube.setConnectionTimeout(5_000);
-    kube.setRequestTimeout(10_000);
+    Duration timeout = requestTimeout(config);
+    kube.setConnectionTimeout((int) Math.min(5_000, timeout.toMillis()));
+    kube.setRequestTimeout((int) timeout.toMillis());
     client = new KubernetesClientBuilder().withConfig(kube)
         .withHttpClientBuilderConsumer(http -> http.addOrReplaceInterceptor("retry-after", retryAfter)).build();
     return client;
+  }
+
+  /**
+   * How long a request may take: the renew interval (10 s by default), as kubelet's heartbeat client has it (the
+   * shorter of its status update frequency and the Lease's duration; the renew interval is always the shorter here):
+   * a renewal that takes longer is no use.
+   */
+  static Duration requestTimeout(AgentConfig.Registration config) {
+    return config.renewInterval();
+  }
+
+  /** Whether {@code e} is a request the API did not answer in time (not a connection that could not be made). */
+  static boolean timedOut(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+      if (cause instanceof HttpConnectTimeoutException) {
+        return false;
+      }
+      if (cause instanceof HttpTimeoutException || cause instanceof SocketTimeoutException
+          || cause instanceof TimeoutException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void closeClient() {
@@ -524,6 +570,10 @@ final class KubernetesRegistrar implements Registrar {
         return text + " (the identity in kubeconfig " + config.kubeconfig() + " lacks permission)";
       }
       return text;
+    }
+    if (timedOut(e)) {
+      return "no answer from " + masterUrl() + " within the request timeout of " + seconds(requestTimeout(config))
+          + " (the API server is overloaded, or the network is losing packets)";
     }
     if (e instanceof KubernetesClientException) {
       return "cannot reach " + masterUrl() + " (kubeconfig " + config.kubeconfig() + "): " + rootMessage(e);

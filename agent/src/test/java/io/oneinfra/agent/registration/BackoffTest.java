@@ -12,41 +12,54 @@ class BackoffTest {
     return new Backoff(Duration.ofMillis(100), Duration.ofSeconds(30), () -> random);
   }
 
+  /** The delay after {@code failures} failures, the last answered {@code status} (0: none). */
+  private static Duration delay(double random, int failures, int status, Duration retryAfter) {
+    return backoff(random).delay(failures, Backoff.shedding(status), retryAfter, RENEW);
+  }
+
   @Test
   void aRetryAfterIsNeverCutShortAndSpreadOverAQuarterMore() {
     for (double random : new double[] {0, 0.5, 0.999}) {
-      Duration delay = backoff(random).delay(1, 429, Duration.ofSeconds(5), RENEW);
+      Duration delay = delay(random, 1, 429, Duration.ofSeconds(5));
       assertThat(delay).as("random %s", random).isGreaterThanOrEqualTo(Duration.ofSeconds(5))
           .isLessThanOrEqualTo(Duration.ofMillis(6250));
     }
-    assertThat(backoff(0).delay(1, 429, Duration.ofSeconds(5), RENEW)).isEqualTo(Duration.ofSeconds(5));
-    assertThat(backoff(0.5).delay(1, 503, Duration.ofSeconds(4), RENEW)).isEqualTo(Duration.ofMillis(4500));
+    assertThat(delay(0, 1, 429, Duration.ofSeconds(5))).isEqualTo(Duration.ofSeconds(5));
+    assertThat(delay(0.5, 1, 503, Duration.ofSeconds(4))).isEqualTo(Duration.ofMillis(4500));
   }
 
   @Test
   void aLongerBackoffWinsOverAShorterRetryAfterWithoutAddingToIt() {
     // ten failures in: the backoff is at its 30 s cap (less up to a quarter), longer than the 5 s asked
-    assertThat(backoff(0).delay(10, 429, Duration.ofSeconds(5), RENEW)).isEqualTo(Duration.ofSeconds(30));
-    assertThat(backoff(1).delay(10, 429, Duration.ofSeconds(5), RENEW)).isEqualTo(Duration.ofMillis(22500));
+    assertThat(delay(0, 10, 429, Duration.ofSeconds(5))).isEqualTo(Duration.ofSeconds(30));
+    assertThat(delay(1, 10, 429, Duration.ofSeconds(5))).isEqualTo(Duration.ofMillis(22500));
   }
 
   @Test
   void anApiSheddingLoadWithoutRetryAfterIsRetriedAtTheRenewPace() {
     for (int status : new int[] {429, 500, 503, 504}) {
-      assertThat(backoff(0).delay(1, status, null, RENEW)).as("status %d", status).isEqualTo(Duration.ofSeconds(9));
-      assertThat(backoff(1).delay(1, status, null, RENEW)).as("status %d", status).isEqualTo(Duration.ofSeconds(11));
+      assertThat(delay(0, 1, status, null)).as("status %d", status).isEqualTo(Duration.ofSeconds(9));
+      assertThat(delay(1, 1, status, null)).as("status %d", status).isEqualTo(Duration.ofSeconds(11));
     }
-    assertThat(backoff(0).delay(10, 503, null, RENEW)).as("past the pace, the backoff")
+    assertThat(delay(0, 10, 503, null)).as("past the pace, the backoff")
         .isEqualTo(Duration.ofSeconds(30));
   }
 
   @Test
   void noAnswerOrAnotherStatusKeepsTheExponentialBackoff() {
     for (int status : new int[] {0, 401, 403, 404, 409}) {
-      assertThat(backoff(0).delay(1, status, null, RENEW)).as("status %d", status).isEqualTo(Duration.ofMillis(100));
-      assertThat(backoff(0).delay(3, status, null, RENEW)).as("status %d", status).isEqualTo(Duration.ofMillis(400));
+      assertThat(delay(0, 1, status, null)).as("status %d", status).isEqualTo(Duration.ofMillis(100));
+      assertThat(delay(0, 3, status, null)).as("status %d", status).isEqualTo(Duration.ofMillis(400));
     }
-    assertThat(backoff(1).delay(1, 0, null, RENEW)).isEqualTo(Duration.ofMillis(75));
+    assertThat(delay(1, 1, 0, null)).isEqualTo(Duration.ofMillis(75));
+  }
+
+  @Test
+  void anOverloadedApiWhoseRequestsTimedOutIsRetriedAtTheRenewPaceToo() {
+    // no status to go by: the registrar says overloaded when the request timed out
+    assertThat(backoff(0).delay(1, true, null, RENEW)).isEqualTo(Duration.ofSeconds(9));
+    assertThat(backoff(1).delay(1, true, null, RENEW)).isEqualTo(Duration.ofSeconds(11));
+    assertThat(backoff(0).delay(1, false, null, RENEW)).isEqualTo(Duration.ofMillis(100));
   }
 
   @Test

@@ -65,6 +65,19 @@ class KubernetesRegistrarRetryTest {
     arrived.release();
   }
 
+  /** A server that reads nothing and answers nothing: every request times out (an API server far behind). */
+  private void serveNothing() throws IOException {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.setExecutor(Executors.newCachedThreadPool());
+    server.createContext("/", exchange -> {
+      synchronized (arrivals) {
+        arrivals.add(new long[] {System.nanoTime(), exchange.getRemoteAddress().getPort()});
+      }
+      arrived.release(); // and the exchange is left open, unanswered, until the server stops
+    });
+    server.start();
+  }
+
   @AfterEach
   void stop() {
     if (server != null) {
@@ -129,6 +142,37 @@ class KubernetesRegistrarRetryTest {
       assertThat(between(seen.get(1), seen.get(2))).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
       assertThat(registrar.state().detail()).startsWith("retrying in ").contains("HTTP 429");
     }
+  }
+
+  @Test
+  void aRequestThatTimedOutIsRetriedAfterTheTimeoutAndARenewInterval() throws Exception {
+    serveNothing();
+    try (KubernetesRegistrar registrar = registrar(Duration.ofSeconds(1))) {
+      registrar.start(manifest());
+      List<long[]> seen = awaitArrivals(3);
+      for (int i = 1; i < seen.size(); i++) {
+        // the 1 s timeout, then renewInterval 1 s less its 10% jitter; the 10 ms backoff would have retried at
+        // once, into the queue the last request is still waiting in
+        assertThat(between(seen.get(i - 1), seen.get(i))).as("gap %d", i)
+            .isGreaterThanOrEqualTo(Duration.ofMillis(1900));
+      }
+      assertThat(registrar.state().detail()).startsWith("retrying in ")
+          .contains("no answer from http://127.0.0.1:" + server.getAddress().getPort() + "/ within the request "
+              + "timeout of 1.0s");
+    }
+  }
+
+  @Test
+  void theRequestTimeoutIsTheRenewInterval() {
+    assertThat(KubernetesRegistrar.requestTimeout(timing(40, Duration.ofSeconds(10))))
+        .isEqualTo(Duration.ofSeconds(10));
+    assertThat(KubernetesRegistrar.requestTimeout(timing(40, Duration.ofSeconds(3))))
+        .isEqualTo(Duration.ofSeconds(3));
+  }
+
+  private static AgentConfig.Registration timing(int leaseSeconds, Duration renewInterval) {
+    return new AgentConfig.Registration(AgentConfig.Registration.Mode.KUBERNETES, Path.of("kubeconfig"), null,
+        leaseSeconds, renewInterval, Duration.ofMinutes(5), true, null, null, null, false, null);
   }
 
   @Test
