@@ -19,7 +19,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -57,8 +60,11 @@ public final class ApiInterposer implements AutoCloseable {
    *     clock since)
    * @param status the status answered, or 0 when the connection closed without an answer
    * @param clientPort the client's port: a new one is a new connection
+   * @param tookNanos from its arrival until the answer was sent (or the attempt failed)
+   * @param failure why no answer was sent (the exception's class and message), or null
    */
-  public record Exchange(long atNanos, String method, String path, Caller caller, int status, int clientPort) {}
+  public record Exchange(long atNanos, String method, String path, Caller caller, int status, int clientPort,
+      long tookNanos, String failure) {}
 
   /** Told of every authenticated request once answered, on the thread that answered it. */
   public interface Observer {
@@ -99,6 +105,17 @@ public final class ApiInterposer implements AutoCloseable {
   private volatile Observer observer = exchange -> { };
   private volatile boolean keepSeen = true;
   private volatile Shedding shedding;
+  private volatile Duration late;
+  private final ScheduledExecutorService lateTurns = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "api-interposer-turns");
+    t.setDaemon(true);
+    return t;
+  });
+  private final ExecutorService lateAnswers = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "api-interposer-late");
+    t.setDaemon(true);
+    return t;
+  });
   private HttpServer server;
 
   /** Plain HTTP; only {@code Bearer goodToken} is accepted, and may do anything. */
@@ -159,6 +176,14 @@ public final class ApiInterposer implements AutoCloseable {
     shedding = how;
   }
 
+  /**
+   * Starts serving every request {@code by} late, or stops when null: an API server fallen behind, still serving
+   * each request once its turn comes, whether or not its client has given up waiting.
+   */
+  public void answerLate(Duration by) {
+    late = by;
+  }
+
   /** Now, as {@link Exchange#atNanos} counts. */
   public long nowNanos() {
     return epochNanosAtStart + (System.nanoTime() - nanoTimeAtStart);
@@ -204,6 +229,22 @@ public final class ApiInterposer implements AutoCloseable {
 
   private void handle(HttpExchange exchange) throws IOException {
     long at = nowNanos();
+    Duration delay = late;
+    if (delay == null) {
+      respond(exchange, at);
+      return;
+    }
+    // the exchange stays open, unanswered, until its turn
+    lateTurns.schedule(() -> lateAnswers.execute(() -> {
+      try {
+        respond(exchange, at);
+      } catch (IOException | RuntimeException e) {
+        exchange.close(); // the client had gone: observed as unanswered
+      }
+    }), delay.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  private void respond(HttpExchange exchange, long at) throws IOException {
     try (exchange) {
       String path = exchange.getRequestURI().getRawPath();
       Caller caller = authenticator.authenticate(exchange);
@@ -213,11 +254,15 @@ public final class ApiInterposer implements AutoCloseable {
         return;
       }
       int answered = 0;
+      String failure = null;
       try {
         answered = serve(exchange, path, caller);
+      } catch (IOException | RuntimeException e) {
+        failure = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        throw e;
       } finally {
         observer.answered(new Exchange(at, exchange.getRequestMethod(), path, caller, answered,
-            exchange.getRemoteAddress().getPort()));
+            exchange.getRemoteAddress().getPort(), nowNanos() - at, failure));
       }
     }
   }
@@ -322,6 +367,8 @@ public final class ApiInterposer implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    lateTurns.shutdownNow();
+    lateAnswers.shutdownNow();
     server.stop(0);
   }
 }

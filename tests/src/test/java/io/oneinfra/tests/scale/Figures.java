@@ -25,12 +25,17 @@ import java.util.TreeMap;
  * @param heapPerAgentKib live heap per agent (after a full GC, less the JVMs' heap before any agent started)
  * @param rssPerAgentKib resident memory per agent at the peak, likewise
  * @param threadsPerAgent threads per agent at the peak, likewise
+ * @param answerMillis the API's answer times over the window (arrival to answer sent or given up): median, 99th
+ *     percentile and longest, in milliseconds
+ * @param unanswered requests not answered, by why (the exception's class)
+ * @param rateDuring mean requests per second while the disturbance lasted (null for the steady state)
  */
 record Figures(Scenario scenario, int agents, double seconds, double binSeconds, int[] bins, long requests,
     Map<String, Long> perKind, Map<Integer, Long> perStatus, int peakBin, double peakAtSeconds,
     int peakSinceDisturbance, Double reregisteredSeconds, Map<String, Long> firstAfter, long connections,
     long answered429, long earlyAfter429,
-    Double shortestWaitAfter429, double heapPerAgentKib, double rssPerAgentKib, double threadsPerAgent) {
+    Double shortestWaitAfter429, double heapPerAgentKib, double rssPerAgentKib, double threadsPerAgent,
+    double[] answerMillis, Map<String, Long> unanswered, Double rateDuring) {
 
   /** Figures of {@code outcome} from the requests of its window ({@code inWindow}) and all requests logged. */
   static Figures of(ScenarioRunner.Outcome outcome, RequestLog log, int agents, TimeScale scale,
@@ -66,7 +71,33 @@ record Figures(Scenario scenario, int agents, double seconds, double binSeconds,
         inWindow.stream().filter(Request::connected).count(),
         waits.answered, waits.early, waits.shortestSeconds(),
         (heapAfter - heapBefore) / 1024.0 / agents, (double) (outcome.peakRssKib() - rssBefore) / agents,
-        (double) (outcome.peakThreads() - threadsBefore) / agents);
+        (double) (outcome.peakThreads() - threadsBefore) / agents, answerMillis(inWindow), unanswered(inWindow),
+        rateDuring(outcome, inWindow));
+  }
+
+  private static Double rateDuring(ScenarioRunner.Outcome outcome, List<Request> inWindow) {
+    long nanos = outcome.endedNanos() - outcome.beganNanos();
+    if (outcome.scenario().disturbance() == Scenario.Disturbance.NONE || nanos <= 0) {
+      return null;
+    }
+    return inWindow.stream().filter(r -> r.atNanos() >= outcome.beganNanos() && r.atNanos() < outcome.endedNanos())
+        .count() / (nanos / 1e9);
+  }
+
+  private static double[] answerMillis(List<Request> inWindow) {
+    long[] took = inWindow.stream().mapToLong(Request::tookNanos).sorted().toArray();
+    if (took.length == 0) {
+      return new double[3];
+    }
+    return new double[] {took[(took.length - 1) / 2] / 1e6, took[(int) Math.ceil(0.99 * took.length) - 1] / 1e6,
+        took[took.length - 1] / 1e6};
+  }
+
+  private static Map<String, Long> unanswered(List<Request> inWindow) {
+    Map<String, Long> why = new TreeMap<>();
+    inWindow.stream().filter(r -> r.status() == 0).forEach(r -> why.merge(r.failure() == null ? "interrupted"
+        : r.failure().replaceFirst(":.*", ""), 1L, Long::sum));
+    return why;
   }
 
   /** Mean requests per second over the window. */

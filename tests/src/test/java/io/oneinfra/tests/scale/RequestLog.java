@@ -9,10 +9,12 @@ import java.util.Map;
 /** Every request the API double was sent, as it arrived: when, from which agent, verb, resource, the answer. */
 final class RequestLog implements ApiInterposer.Observer {
   /**
-   * One request; {@code agent} is the agent's index, {@code status} 0 when no answer was sent, {@code connected}
-   * whether it was the first on its connection.
+   * One request; {@code agent} is the agent's index, {@code status} 0 when no answer was sent ({@code failure} says
+   * why), {@code connected} whether it was the first on its connection, {@code tookNanos} how long the API took to
+   * answer it (or to fail).
    */
-  record Request(long atNanos, int agent, String verb, String resource, int status, boolean connected) {
+  record Request(long atNanos, int agent, String verb, String resource, int status, boolean connected,
+      long tookNanos, String failure) {
     /** Verb and resource, e.g. {@code PUT leases}. */
     String kind() {
       return verb + " " + resource;
@@ -37,7 +39,8 @@ final class RequestLog implements ApiInterposer.Observer {
     synchronized (requests) {
       Integer port = lastPort.put(agent, exchange.clientPort());
       requests.add(new Request(exchange.atNanos(), agent, verb(exchange.method()), resource(exchange.path()),
-          exchange.status(), port == null || port != exchange.clientPort()));
+          exchange.status(), port == null || port != exchange.clientPort(), exchange.tookNanos(),
+          exchange.failure()));
     }
   }
 

@@ -21,12 +21,14 @@ final class ScaleReport {
     Figures steady = all.get(0);
     StringBuilder md = new StringBuilder();
     md.append(run).append("\n\n");
-    md.append("| scenario | window | requests | mean req/s | largest wave (fullest bin, req/s, at s) | largest since the "
-        + "disturbance began, × steady | req per agent-minute | every agent registered again after |\n");
-    md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    md.append("| scenario | window | requests | mean req/s | mean req/s during the disturbance | largest wave (fullest "
+        + "bin, req/s, at s) | largest since the disturbance began, × steady | req per agent-minute | every agent "
+        + "registered again after |\n");
+    md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (Figures f : all) {
       md.append("| ").append(f.scenario().title()).append(" | ").append(format(f.seconds())).append(" s | ")
           .append(f.requests()).append(" | ").append(format(f.meanRate())).append(" | ")
+          .append(f.rateDuring() == null ? "" : format(f.rateDuring())).append(" | ")
           .append(format(f.peakRate())).append(" (").append(format(f.peakAtSeconds())).append(") | ")
           .append(f == steady ? "" : format(f.peakRateSinceDisturbance() / steady.meanRate())).append(" | ")
           .append(format(f.perAgentMinute())).append(" | ").append(registered(f)).append(" |\n");
@@ -55,6 +57,16 @@ final class ScaleReport {
           .append(f.shortestWaitAfter429() == null ? "" : format(f.shortestWaitAfter429()) + " s").append(" | ")
           .append(format(f.heapPerAgentKib())).append(" KiB | ").append(format(f.rssPerAgentKib()))
           .append(" KiB | ").append(format(f.threadsPerAgent())).append(" |\n");
+    }
+    md.append("\nHow long the API double took to answer (from a request's arrival until its answer was sent, or until "
+        + "it gave up: the double's own forwarding gives up after 10 s), and the requests it did not answer, by "
+        + "why:\n\n| scenario | median | 99th percentile | longest | not answered |\n"
+        + "| --- | ---: | ---: | ---: | --- |\n");
+    for (Figures f : all) {
+      md.append("| ").append(f.scenario().id()).append(" | ").append(format(f.answerMillis()[0])).append(" ms | ")
+          .append(format(f.answerMillis()[1])).append(" ms | ").append(format(f.answerMillis()[2])).append(" ms | ")
+          .append(f.unanswered().entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
+              .collect(Collectors.joining(", "))).append(" |\n");
     }
     for (Figures f : all) {
       md.append("\n### ").append(f.scenario().title()).append("\n\n![").append(f.scenario().title())

@@ -22,7 +22,9 @@ record Scenario(String id, String title, Disturbance disturbance, Duration lead,
     /** 20% of requests answered 429 with Retry-After, as priority and fairness sheds load. */
     SHEDDING,
     /** Every request answered 503. */
-    UNAVAILABLE
+    UNAVAILABLE,
+    /** Every request answered later than the agents' request timeout: an API server fallen behind. */
+    SLOW
   }
 
   /** The window the figures and the chart cover. */
@@ -30,7 +32,7 @@ record Scenario(String id, String title, Disturbance disturbance, Duration lead,
     return lead.plus(length).plus(after);
   }
 
-  /** The five scenarios at {@code scale}. */
+  /** The five scenarios at {@code scale}, and a sixth: the API too slow to answer in time. */
   static List<Scenario> all(TimeScale scale) {
     return List.of(
         new Scenario("steady", "steady state", Disturbance.NONE, Duration.ZERO, Duration.ZERO, scale.steady()),
@@ -42,7 +44,10 @@ record Scenario(String id, String title, Disturbance disturbance, Duration lead,
             + " for " + seconds(scale.shedding()), Disturbance.SHEDDING, scale.lead(), scale.shedding(),
             scale.after()),
         new Scenario("unavailable", "every request answered 503 for " + seconds(scale.unavailable()),
-            Disturbance.UNAVAILABLE, scale.lead(), scale.unavailable(), scale.after()));
+            Disturbance.UNAVAILABLE, scale.lead(), scale.unavailable(), scale.after()),
+        new Scenario("slow", "every request answered " + seconds(scale.lateBy()) + " late (the request timeout is "
+            + seconds(scale.renew()) + ") for " + seconds(scale.slow()), Disturbance.SLOW, scale.lead(), scale.slow(),
+            scale.after()));
   }
 
   private static String seconds(Duration duration) {

@@ -103,6 +103,7 @@ final class ScenarioRunner implements AutoCloseable {
       case OUTAGE -> api.down();
       case SHEDDING -> api.shed(new ApiInterposer.Shedding(429, scale.retryAfterSeconds(), 0.2));
       case UNAVAILABLE -> api.shed(new ApiInterposer.Shedding(503, null, 1.0));
+      case SLOW -> api.answerLate(scale.lateBy());
       default -> throw new IllegalArgumentException(scenario.disturbance().name());
     }
   }
@@ -111,6 +112,7 @@ final class ScenarioRunner implements AutoCloseable {
     switch (scenario.disturbance()) {
       case OUTAGE -> api.up();
       case SHEDDING, UNAVAILABLE -> api.shed(null);
+      case SLOW -> api.answerLate(null);
       default -> { }
     }
   }

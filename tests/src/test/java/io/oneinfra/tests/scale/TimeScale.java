@@ -23,18 +23,20 @@ import java.util.List;
  * @param outage how long the API is down
  * @param shedding how long 20% of requests are answered 429
  * @param unavailable how long every request is answered 503
+ * @param slow how long every request is answered {@code lateBy} late
+ * @param lateBy how late, longer than the registrar's request timeout (its renew interval)
  * @param after how long the fleet is watched once a disturbance ends
  */
 record TimeScale(Duration renew, Duration resync, Duration firstSync, Duration backoffInitial, Duration backoffMax,
     int leaseSeconds, int retryAfterSeconds, Duration bin, Duration steady, Duration lead, Duration restartWindow,
-    Duration outage, Duration shedding, Duration unavailable, Duration after) {
+    Duration outage, Duration shedding, Duration unavailable, Duration slow, Duration lateBy, Duration after) {
 
   /** The agent's defaults and the durations. */
   static TimeScale real() {
     return new TimeScale(Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofSeconds(30),
         Duration.ofMillis(100), Duration.ofSeconds(30), 40, 5, Duration.ofSeconds(1), Duration.ofMinutes(10),
         Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofMinutes(5),
-        Duration.ofMinutes(1), Duration.ofMinutes(3));
+        Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofSeconds(15), Duration.ofMinutes(3));
   }
 
   /**
@@ -47,7 +49,7 @@ record TimeScale(Duration renew, Duration resync, Duration firstSync, Duration b
     return new TimeScale(Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(3),
         Duration.ofMillis(10), Duration.ofSeconds(3), 4, 1, Duration.ofSeconds(2), Duration.ofSeconds(10),
         Duration.ofSeconds(4), Duration.ofMillis(100), Duration.ofSeconds(10), Duration.ofSeconds(8),
-        Duration.ofSeconds(5), Duration.ofSeconds(8));
+        Duration.ofSeconds(5), Duration.ofSeconds(6), Duration.ofMillis(1500), Duration.ofSeconds(8));
   }
 
   /** The {@code registration} section an agent of the fleet runs with. */
@@ -67,6 +69,6 @@ record TimeScale(Duration renew, Duration resync, Duration firstSync, Duration b
     Duration zero = Duration.ZERO;
     return new TimeScale(Duration.parse(args.get(0)), Duration.parse(args.get(1)), Duration.parse(args.get(2)),
         Duration.parse(args.get(3)), Duration.parse(args.get(4)), Integer.parseInt(args.get(5)), 0, zero, zero, zero,
-        zero, zero, zero, zero, zero);
+        zero, zero, zero, zero, zero, zero, zero);
   }
 }
