@@ -38,9 +38,9 @@ final class Backoff {
    * The delay before the next try after {@code failures} consecutive failures, the last of which said the API is
    * overloaded ({@code overloaded}: it answered 429 or a 5xx, or took longer than the request timeout to answer) or
    * not, and came with {@code retryAfter} (null: none). With Retry-After: never sooner, and up to a quarter later, so
-   * a fleet told the same moment does not come back together. Overloaded without one: at least {@code pace} (±10%),
-   * so a fleet retrying an API that sheds load sends it no more than usual, and one whose requests time out sends it
-   * less. Otherwise (no answer, or another status): {@link #delay(int)}.
+   * a fleet told the same moment does not come back together. Overloaded without one: {@link #spread} of
+   * {@code pace}, so a fleet retrying an API that sheds load sends it no more than usual on average, one whose
+   * requests time out sends it less, and either comes back spread out. Otherwise (no answer, or another status): {@link #delay(int)}.
    */
   Duration delay(int failures, boolean overloaded, Duration retryAfter, Duration pace) {
     Duration backoff = delay(failures);
@@ -50,7 +50,7 @@ final class Backoff {
       return told.compareTo(backoff) > 0 ? told : backoff;
     }
     if (overloaded) {
-      Duration paced = jittered(pace, random);
+      Duration paced = spread(pace, random);
       return paced.compareTo(backoff) > 0 ? paced : backoff;
     }
     return backoff;
@@ -59,6 +59,15 @@ final class Backoff {
   /** A random point in {@code [0, interval]}: spreads a fleet's next sync over a whole interval. */
   static Duration within(Duration interval, DoubleSupplier random) {
     return Duration.ofNanos((long) (interval.toNanos() * random.getAsDouble()));
+  }
+
+  /**
+   * Half to one and a half times {@code interval}: on average the interval, and wide enough that a fleet that failed
+   * together (each agent's requests timing out, a cycle twice as long) comes back spread over a whole interval.
+   */
+  static Duration spread(Duration interval, DoubleSupplier random) {
+    long nanos = interval.toNanos();
+    return Duration.ofNanos(nanos / 2 + (long) (nanos * random.getAsDouble()));
   }
 
   /** {@code interval} plus or minus up to 10%. */

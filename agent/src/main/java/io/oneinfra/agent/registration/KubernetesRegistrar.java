@@ -60,10 +60,10 @@ import org.slf4j.LoggerFactory;
  * <p>Only {@code spec} and the agent's own labels and annotations are written, never {@code status} (the
  * controller's): an update re-reads the object, keeps its resourceVersion and status, sets the spec, and on 409
  * re-reads and tries again. A renewal is one PUT of the Lease as the API last returned it (its resourceVersion makes
- * it safe); only a 409, a 404 or a renewal that timed out makes it read the Lease again. Failures back off with jitter (100 ms doubling to 30 s
- * by default), never sooner than a Retry-After, and at the renew pace while the API sheds load (429, 5xx) or does
- * not answer within the request timeout; they never touch the proxy. The kubeconfig is re-read after every failure
- * but those, so fixing it needs no restart.
+ * it safe); only a 409, a 404 or a renewal that timed out makes it read the Lease again. Failures back off with
+ * jitter (100 ms doubling to 30 s by default), never sooner than a Retry-After, and at the renew pace while the API
+ * sheds load (429, 5xx) or does not answer within the request timeout; they never touch the proxy. The kubeconfig is
+ * re-read after every failure but those, so fixing it needs no restart.
  */
 final class KubernetesRegistrar implements Registrar {
   private static final Logger LOG = LoggerFactory.getLogger(KubernetesRegistrar.class);
@@ -79,6 +79,7 @@ final class KubernetesRegistrar implements Registrar {
   static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
   static final String MANAGED_BY = "oneinfra-agent";
   private static final int MAX_CONFLICT_ATTEMPTS = 5;
+  private static final int REQUEST_TIMEOUT_SECONDS = 10;
   private static final ObjectMapper JSON = JsonMapper.builder().build();
   private static final DoubleSupplier RANDOM = () -> ThreadLocalRandom.current().nextDouble();
 
@@ -327,12 +328,12 @@ final class KubernetesRegistrar implements Registrar {
   }
 
   /**
-   * How long a request may take: the renew interval (10 s by default), as kubelet's heartbeat client has it (the
-   * shorter of its status update frequency and the Lease's duration; the renew interval is always the shorter here):
-   * a renewal that takes longer is no use.
+   * How long a request may take: 10 s, or the Lease's duration when shorter, as kubelet's heartbeat client has it
+   * (the shorter of its 10 s status update frequency and the Lease's duration): a renewal answered after the Lease
+   * expired is no use.
    */
   static Duration requestTimeout(AgentConfig.Registration config) {
-    return config.renewInterval();
+    return Duration.ofSeconds(Math.min(REQUEST_TIMEOUT_SECONDS, config.leaseDurationSeconds()));
   }
 
   /** Whether {@code e} is a request the API did not answer in time (not a connection that could not be made). */

@@ -38,8 +38,10 @@ class BackoffTest {
   @Test
   void anApiSheddingLoadWithoutRetryAfterIsRetriedAtTheRenewPace() {
     for (int status : new int[] {429, 500, 503, 504}) {
-      assertThat(delay(0, 1, status, null)).as("status %d", status).isEqualTo(Duration.ofSeconds(9));
-      assertThat(delay(1, 1, status, null)).as("status %d", status).isEqualTo(Duration.ofSeconds(11));
+      // half to one and a half renew intervals: the renew pace on average, spread over a whole interval
+      assertThat(delay(0, 1, status, null)).as("status %d", status).isEqualTo(Duration.ofSeconds(5));
+      assertThat(delay(0.5, 1, status, null)).as("status %d", status).isEqualTo(Duration.ofSeconds(10));
+      assertThat(delay(1, 1, status, null)).as("status %d", status).isEqualTo(Duration.ofSeconds(15));
     }
     assertThat(delay(0, 10, 503, null)).as("past the pace, the backoff")
         .isEqualTo(Duration.ofSeconds(30));
@@ -57,8 +59,8 @@ class BackoffTest {
   @Test
   void anOverloadedApiWhoseRequestsTimedOutIsRetriedAtTheRenewPaceToo() {
     // no status to go by: the registrar says overloaded when the request timed out
-    assertThat(backoff(0).delay(1, true, null, RENEW)).isEqualTo(Duration.ofSeconds(9));
-    assertThat(backoff(1).delay(1, true, null, RENEW)).isEqualTo(Duration.ofSeconds(11));
+    assertThat(backoff(0).delay(1, true, null, RENEW)).isEqualTo(Duration.ofSeconds(5));
+    assertThat(backoff(1).delay(1, true, null, RENEW)).isEqualTo(Duration.ofSeconds(15));
     assertThat(backoff(0).delay(1, false, null, RENEW)).isEqualTo(Duration.ofMillis(100));
   }
 

@@ -86,6 +86,10 @@ class KubernetesRegistrarRetryTest {
   }
 
   private KubernetesRegistrar registrar(Duration renewInterval) throws IOException {
+    return registrar(40, renewInterval);
+  }
+
+  private KubernetesRegistrar registrar(int leaseSeconds, Duration renewInterval) throws IOException {
     Path kubeconfig = dir.resolve("kubeconfig");
     Files.writeString(kubeconfig, """
         apiVersion: v1
@@ -106,8 +110,8 @@ class KubernetesRegistrarRetryTest {
         current-context: agent
         """.formatted(server.getAddress().getPort()));
     AgentConfig.Registration config = new AgentConfig.Registration(AgentConfig.Registration.Mode.KUBERNETES,
-        kubeconfig, null, 40, renewInterval, Duration.ofMinutes(5), true, Duration.ZERO, Duration.ofMillis(10),
-        Duration.ofSeconds(3), false, null);
+        kubeconfig, null, leaseSeconds, renewInterval, Duration.ofMinutes(5), true, Duration.ZERO,
+        Duration.ofMillis(10), Duration.ofSeconds(3), false, null);
     return new KubernetesRegistrar(config, new FileRegistrar(dir.resolve("hypervisor.yaml")), new MetricRegistry(),
         () -> { });
   }
@@ -147,27 +151,30 @@ class KubernetesRegistrarRetryTest {
   @Test
   void aRequestThatTimedOutIsRetriedAfterTheTimeoutAndARenewInterval() throws Exception {
     serveNothing();
-    try (KubernetesRegistrar registrar = registrar(Duration.ofSeconds(1))) {
+    // a 2 s Lease: the request timeout is 2 s
+    try (KubernetesRegistrar registrar = registrar(2, Duration.ofSeconds(1))) {
       registrar.start(manifest());
       List<long[]> seen = awaitArrivals(3);
       for (int i = 1; i < seen.size(); i++) {
-        // the 1 s timeout, then renewInterval 1 s less its 10% jitter; the 10 ms backoff would have retried at
-        // once, into the queue the last request is still waiting in
+        // the 2 s timeout, then at least half the 1 s renewInterval; the 10 ms backoff would have retried at once,
+        // into the queue the last request is still waiting in
         assertThat(between(seen.get(i - 1), seen.get(i))).as("gap %d", i)
-            .isGreaterThanOrEqualTo(Duration.ofMillis(1900));
+            .isGreaterThanOrEqualTo(Duration.ofMillis(2500));
       }
       assertThat(registrar.state().detail()).startsWith("retrying in ")
           .contains("no answer from http://127.0.0.1:" + server.getAddress().getPort() + "/ within the request "
-              + "timeout of 1.0s");
+              + "timeout of 2.0s");
     }
   }
 
   @Test
-  void theRequestTimeoutIsTheRenewInterval() {
+  void theRequestTimeoutIsTenSecondsOrTheLeaseWhicheverIsShorterAsKubeletHasIt() {
     assertThat(KubernetesRegistrar.requestTimeout(timing(40, Duration.ofSeconds(10))))
         .isEqualTo(Duration.ofSeconds(10));
-    assertThat(KubernetesRegistrar.requestTimeout(timing(40, Duration.ofSeconds(3))))
-        .isEqualTo(Duration.ofSeconds(3));
+    assertThat(KubernetesRegistrar.requestTimeout(timing(40, Duration.ofMillis(300))))
+        .isEqualTo(Duration.ofSeconds(10));
+    assertThat(KubernetesRegistrar.requestTimeout(timing(4, Duration.ofSeconds(1))))
+        .isEqualTo(Duration.ofSeconds(4));
   }
 
   private static AgentConfig.Registration timing(int leaseSeconds, Duration renewInterval) {
@@ -183,9 +190,9 @@ class KubernetesRegistrarRetryTest {
       registrar.start(manifest());
       List<long[]> seen = awaitArrivals(3);
       for (int i = 1; i < seen.size(); i++) {
-        // renewInterval 1 s less its 10% jitter, where the 10 ms backoff would have retried at once
+        // at least half the 1 s renewInterval, where the 10 ms backoff would have retried at once
         assertThat(between(seen.get(i - 1), seen.get(i))).as("gap %d", i)
-            .isGreaterThanOrEqualTo(Duration.ofMillis(900));
+            .isGreaterThanOrEqualTo(Duration.ofMillis(500));
         assertThat(seen.get(i)[1]).as("the client port of request %d: the connection is kept", i)
             .isEqualTo(seen.get(0)[1]);
       }

@@ -46,8 +46,8 @@ record Scenario(String id, String title, Disturbance disturbance, Duration lead,
         new Scenario("unavailable", "every request answered 503 for " + seconds(scale.unavailable()),
             Disturbance.UNAVAILABLE, scale.lead(), scale.unavailable(), scale.after()),
         new Scenario("slow", "every request answered " + seconds(scale.lateBy()) + " late (the request timeout is "
-            + seconds(scale.renew()) + ") for " + seconds(scale.slow()), Disturbance.SLOW, scale.lead(), scale.slow(),
-            scale.after()));
+            + seconds(scale.requestTimeout()) + ") for " + seconds(scale.slow()), Disturbance.SLOW, scale.lead(),
+            scale.slow(), scale.after()));
   }
 
   private static String seconds(Duration duration) {

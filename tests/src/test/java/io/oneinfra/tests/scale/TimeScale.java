@@ -24,7 +24,8 @@ import java.util.List;
  * @param shedding how long 20% of requests are answered 429
  * @param unavailable how long every request is answered 503
  * @param slow how long every request is answered {@code lateBy} late
- * @param lateBy how late, longer than the registrar's request timeout (its renew interval)
+ * @param lateBy how late: longer than the registrar's request timeout (10 s, or the Lease's duration if shorter),
+ *     by less than a renew interval (so that the retry after a timeout comes after the late write)
  * @param after how long the fleet is watched once a disturbance ends
  */
 record TimeScale(Duration renew, Duration resync, Duration firstSync, Duration backoffInitial, Duration backoffMax,
@@ -49,7 +50,12 @@ record TimeScale(Duration renew, Duration resync, Duration firstSync, Duration b
     return new TimeScale(Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(3),
         Duration.ofMillis(10), Duration.ofSeconds(3), 4, 1, Duration.ofSeconds(2), Duration.ofSeconds(10),
         Duration.ofSeconds(4), Duration.ofMillis(100), Duration.ofSeconds(10), Duration.ofSeconds(8),
-        Duration.ofSeconds(5), Duration.ofSeconds(6), Duration.ofMillis(1500), Duration.ofSeconds(8));
+        Duration.ofSeconds(5), Duration.ofSeconds(8), Duration.ofMillis(4500), Duration.ofSeconds(8));
+  }
+
+  /** The registrar's request timeout at this scale (10 s, or the Lease's duration if shorter). */
+  Duration requestTimeout() {
+    return Duration.ofSeconds(Math.min(10, leaseSeconds));
   }
 
   /** The {@code registration} section an agent of the fleet runs with. */
