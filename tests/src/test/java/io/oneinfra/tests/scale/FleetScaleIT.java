@@ -142,9 +142,11 @@ class FleetScaleIT {
   private static void check(List<Figures> figures, TimeScale scale, Path charts) throws Exception {
     Figures steady = figures.get(0);
     SoftAssertions soft = new SoftAssertions();
+    // a renewal that timed out on the agent's side (its JVM slow to read the answer) is read before the next write
     soft.assertThat(steady.perKind().getOrDefault("GET leases", 0L))
-        .as("steady state: a renewal is one PUT with the Lease the agent holds, never a GET first")
-        .isZero();
+        .as("steady state: a renewal is one PUT with the Lease the agent holds; a Lease GET only after a timeout, "
+            + "fewer than 1 in 1,000 renewals")
+        .isLessThan(Math.max(1, steady.perKind().getOrDefault("PUT leases", 0L) / 1000));
     double perRenewal = steady.requests() / (AGENTS * steady.seconds() / seconds(scale.renew()));
     soft.assertThat(perRenewal).as("steady state: requests per agent and renew interval (one renewal, and a "
         + "Hypervisor GET per resync)").isLessThan(1.1 * (1 + seconds(scale.renew()) / seconds(scale.resync())));
