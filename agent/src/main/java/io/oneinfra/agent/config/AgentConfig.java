@@ -168,6 +168,15 @@ public record AgentConfig(Path stateDir, Proxy proxy, Tls tls, Access access, Hy
       return new Registration(null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
+    /**
+     * How long a request to the API may take: 10 s, or the Lease's duration when shorter, as kubelet's heartbeat
+     * client has it (the shorter of its 10 s status update frequency and the Lease's duration): a renewal answered
+     * after the Lease expired is no use.
+     */
+    public Duration requestTimeout() {
+      return Duration.ofSeconds(Math.min(10, leaseDurationSeconds));
+    }
+
     /** The kubeconfig kubernetes mode uses: {@code kubeconfig} when set, else {@code stateDir/kubeconfig}. */
     public Path kubeconfigIn(Path stateDir) {
       return kubeconfig != null ? kubeconfig : stateDir.resolve(JOINED_KUBECONFIG);

@@ -40,7 +40,8 @@ final class Backoff {
    * not, and came with {@code retryAfter} (null: none). With Retry-After: never sooner, and up to a quarter later, so
    * a fleet told the same moment does not come back together. Overloaded without one: {@link #spread} of
    * {@code pace}, so a fleet retrying an API that sheds load sends it no more than usual on average, one whose
-   * requests time out sends it less, and either comes back spread out. Otherwise (no answer, or another status): {@link #delay(int)}.
+   * requests time out sends it less, and either comes back spread out. Otherwise (no answer, or another status):
+   * {@link #delay(int)}.
    */
   Duration delay(int failures, boolean overloaded, Duration retryAfter, Duration pace) {
     Duration backoff = delay(failures);

@@ -79,7 +79,6 @@ final class KubernetesRegistrar implements Registrar {
   static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
   static final String MANAGED_BY = "oneinfra-agent";
   private static final int MAX_CONFLICT_ATTEMPTS = 5;
-  private static final int REQUEST_TIMEOUT_SECONDS = 10;
   private static final ObjectMapper JSON = JsonMapper.builder().build();
   private static final DoubleSupplier RANDOM = () -> ThreadLocalRandom.current().nextDouble();
 
@@ -319,21 +318,12 @@ final class KubernetesRegistrar implements Registrar {
     // the registrar's own backoff decides when to try again: fabric8 would otherwise retry every 429 and 5xx itself,
     // up to 10 times from 100 ms, on its own schedule whatever the Retry-After (docs/SCALE.md)
     kube.setRequestRetryBackoffLimit(0);
-    Duration timeout = requestTimeout(config);
+    Duration timeout = config.requestTimeout();
     kube.setConnectionTimeout((int) Math.min(5_000, timeout.toMillis()));
     kube.setRequestTimeout((int) timeout.toMillis());
     client = new KubernetesClientBuilder().withConfig(kube)
         .withHttpClientBuilderConsumer(http -> http.addOrReplaceInterceptor("retry-after", retryAfter)).build();
     return client;
-  }
-
-  /**
-   * How long a request may take: 10 s, or the Lease's duration when shorter, as kubelet's heartbeat client has it
-   * (the shorter of its 10 s status update frequency and the Lease's duration): a renewal answered after the Lease
-   * expired is no use.
-   */
-  static Duration requestTimeout(AgentConfig.Registration config) {
-    return Duration.ofSeconds(Math.min(REQUEST_TIMEOUT_SECONDS, config.leaseDurationSeconds()));
   }
 
   /** Whether {@code e} is a request the API did not answer in time (not a connection that could not be made). */
@@ -573,7 +563,7 @@ final class KubernetesRegistrar implements Registrar {
       return text;
     }
     if (timedOut(e)) {
-      return "no answer from " + masterUrl() + " within the request timeout of " + seconds(requestTimeout(config))
+      return "no answer from " + masterUrl() + " within the request timeout of " + seconds(config.requestTimeout())
           + " (the API server is overloaded, or the network is losing packets)";
     }
     if (e instanceof KubernetesClientException) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.codahale.metrics.MetricRegistry;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.oneinfra.agent.config.AgentConfig;
 import io.oneinfra.agent.manifest.HypervisorManifest;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -39,9 +41,13 @@ class KubernetesRegistrarRetryTest {
   private final Semaphore arrived = new Semaphore(0);
 
   private void serve(int status, String retryAfter, String contentType, String body) throws IOException {
+    listen(exchange -> answer(exchange, status, retryAfter, contentType, body), Executors.newSingleThreadExecutor());
+  }
+
+  private void listen(HttpHandler handler, Executor executor) throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.setExecutor(Executors.newSingleThreadExecutor());
-    server.createContext("/", exchange -> answer(exchange, status, retryAfter, contentType, body));
+    server.setExecutor(executor);
+    server.createContext("/", handler);
     server.start();
   }
 
@@ -67,15 +73,12 @@ class KubernetesRegistrarRetryTest {
 
   /** A server that reads nothing and answers nothing: every request times out (an API server far behind). */
   private void serveNothing() throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.setExecutor(Executors.newCachedThreadPool());
-    server.createContext("/", exchange -> {
+    listen(exchange -> {
       synchronized (arrivals) {
         arrivals.add(new long[] {System.nanoTime(), exchange.getRemoteAddress().getPort()});
       }
       arrived.release(); // and the exchange is left open, unanswered, until the server stops
-    });
-    server.start();
+    }, Executors.newCachedThreadPool());
   }
 
   @AfterEach
@@ -169,11 +172,11 @@ class KubernetesRegistrarRetryTest {
 
   @Test
   void theRequestTimeoutIsTenSecondsOrTheLeaseWhicheverIsShorterAsKubeletHasIt() {
-    assertThat(KubernetesRegistrar.requestTimeout(timing(40, Duration.ofSeconds(10))))
+    assertThat(timing(40, Duration.ofSeconds(10)).requestTimeout())
         .isEqualTo(Duration.ofSeconds(10));
-    assertThat(KubernetesRegistrar.requestTimeout(timing(40, Duration.ofMillis(300))))
+    assertThat(timing(40, Duration.ofMillis(300)).requestTimeout())
         .isEqualTo(Duration.ofSeconds(10));
-    assertThat(KubernetesRegistrar.requestTimeout(timing(4, Duration.ofSeconds(1))))
+    assertThat(timing(4, Duration.ofSeconds(1)).requestTimeout())
         .isEqualTo(Duration.ofSeconds(4));
   }
 

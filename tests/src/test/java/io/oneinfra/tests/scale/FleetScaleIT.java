@@ -10,6 +10,7 @@ import io.oneinfra.tests.testbed.Requirements;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -76,7 +77,7 @@ class FleetScaleIT {
       Files.createDirectories(LOGS);
       try (Stream<Path> logs = Files.list(dir)) {
         for (Path log : logs.filter(p -> p.getFileName().toString().startsWith("fleet-jvm-")).toList()) {
-          Files.copy(log, LOGS.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          Files.copy(log, LOGS.resolve(log.getFileName()), StandardCopyOption.REPLACE_EXISTING);
         }
       }
       if (!dir.equals(tempDir)) {

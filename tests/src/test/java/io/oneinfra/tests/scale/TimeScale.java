@@ -53,9 +53,9 @@ record TimeScale(Duration renew, Duration resync, Duration firstSync, Duration b
         Duration.ofSeconds(5), Duration.ofSeconds(8), Duration.ofMillis(4500), Duration.ofSeconds(8));
   }
 
-  /** The registrar's request timeout at this scale (10 s, or the Lease's duration if shorter). */
+  /** The registrar's request timeout at this scale (the section's own, whatever the kubeconfig). */
   Duration requestTimeout() {
-    return Duration.ofSeconds(Math.min(10, leaseSeconds));
+    return registration(null).requestTimeout();
   }
 
   /** The {@code registration} section an agent of the fleet runs with. */
